@@ -1,0 +1,20 @@
+namespace Jeeves;
+
+/// <summary>
+/// Specifies the health of a registered service. On the wire: <c>healthy</c>, <c>degraded</c>, <c>unhealthy</c>,
+/// <c>unknown</c>.
+/// </summary>
+public enum ServiceStatus
+{
+    /// <summary>Working normally and accepting work.</summary>
+    Healthy,
+
+    /// <summary>Working, but not accepting new work.</summary>
+    Degraded,
+
+    /// <summary>Not working.</summary>
+    Unhealthy,
+
+    /// <summary>Not yet assessed.</summary>
+    Unknown,
+}

@@ -1,0 +1,162 @@
+using System.Threading.Channels;
+using Jeeves.Kernel;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Jeeves.Actor;
+
+/// <summary>
+/// Runs the kernel: the only code that touches <see cref="KernelCore"/>. Commands arrive on a bounded channel and
+/// are executed one at a time by a single loop, so the kernel needs no locks.
+/// </summary>
+/// <remarks>
+/// A full queue refuses a command at once with <see cref="KernelOverloadedException"/> (retryable) instead of
+/// making the caller wait. Every command runs inside a guard: an unexpected exception fails that caller with
+/// <see cref="KernelErrorCode.Internal"/> and the loop carries on.
+/// </remarks>
+internal sealed class KernelActor : IAsyncDisposable
+{
+    private readonly KernelCore _core;
+    private readonly Channel<IKernelCommand> _inbox;
+    private readonly ILogger _logger;
+    private readonly int _capacity;
+    private readonly ITimer? _cleanupTimer;
+    private readonly Task _loop;
+    private volatile bool _closed;
+    private volatile bool _failPending;
+
+    public KernelActor(KernelCore core, int capacity, TimeSpan cleanupInterval, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(core);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
+        ArgumentOutOfRangeException.ThrowIfLessThan(cleanupInterval, TimeSpan.Zero);
+
+        _core = core;
+        _capacity = capacity;
+        _logger = logger ?? NullLogger.Instance;
+        _inbox = Channel.CreateBounded<IKernelCommand>(new BoundedChannelOptions(capacity)
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            FullMode = BoundedChannelFullMode.Wait,
+            AllowSynchronousContinuations = false,
+        });
+        _loop = RunAsync();
+        if (cleanupInterval > TimeSpan.Zero)
+        {
+            _cleanupTimer = core.TimeProvider.CreateTimer(static s => ((KernelActor)s!).PostCleanup(), this, cleanupInterval, cleanupInterval);
+        }
+    }
+
+    /// <summary>Gets the capacity of the request queue.</summary>
+    public int Capacity => _capacity;
+
+    /// <summary>Gets a task that completes when the loop has stopped.</summary>
+    public Task Completion => _loop;
+
+    /// <summary>Posts an operation to the kernel and returns its result.</summary>
+    /// <remarks>
+    /// Cancelling <paramref name="cancellationToken"/> after the command was queued stops the wait, not the
+    /// command: the kernel still runs it.
+    /// </remarks>
+    public Task<TResult> InvokeAsync<TState, TResult>(
+        string name, Func<KernelCore, TState, TResult> operation, TState state, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<TResult>(cancellationToken);
+        }
+
+        var command = new KernelCommand<TState, TResult>(name, operation, state);
+        if (!_inbox.Writer.TryWrite(command))
+        {
+            return Task.FromException<TResult>(_closed ? Unavailable() : new KernelOverloadedException(_capacity));
+        }
+
+        return cancellationToken.CanBeCanceled ? command.Task.WaitAsync(cancellationToken) : command.Task;
+    }
+
+    /// <summary>Runs a cleanup cycle now and returns what it collected.</summary>
+    public Task<CleanupStats> RunCleanupAsync(CancellationToken cancellationToken = default) =>
+        InvokeAsync(nameof(KernelCore.RunCleanup), static (k, _) => k.RunCleanup(), 0, cancellationToken);
+
+    /// <summary>Stops accepting commands and waits for the loop to end.</summary>
+    /// <param name="drain"><see langword="true"/> to run the commands already queued; <see langword="false"/> to fail them with <see cref="KernelErrorCode.Unavailable"/>.</param>
+    public async Task StopAsync(bool drain)
+    {
+        if (!drain)
+        {
+            _failPending = true;
+        }
+
+        _closed = true;
+        if (_cleanupTimer is not null)
+        {
+            await _cleanupTimer.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _inbox.Writer.TryComplete();
+        await _loop.ConfigureAwait(false);
+    }
+
+    /// <summary>Stops the actor after running the commands already queued.</summary>
+    public ValueTask DisposeAsync() => new(StopAsync(drain: true));
+
+    private static KernelException Unavailable() => KernelErrors.Unavailable("Kernel actor is unavailable");
+
+    private void PostCleanup()
+    {
+        var command = new KernelNotification(nameof(KernelCore.RunCleanup), core =>
+        {
+            CleanupStats s = core.RunCleanup();
+            _logger.CleanupCompleted(s.ProcessesRemoved, s.InterruptsRemoved, s.InterruptsExpired, s.RateWindowsCleaned, s.UserUsageEvicted);
+        });
+        if (!_inbox.Writer.TryWrite(command) && !_closed)
+        {
+            _logger.CleanupSkipped();
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        // Yield first so the constructor returns before the loop starts waiting.
+        await Task.Yield();
+        ChannelReader<IKernelCommand> reader = _inbox.Reader;
+        int failed = 0;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (reader.TryRead(out IKernelCommand? command))
+            {
+                if (_failPending)
+                {
+                    command.Fail(KernelErrors.Unavailable("Kernel actor terminated while request was in flight"));
+                    failed++;
+                    continue;
+                }
+
+                Dispatch(command);
+            }
+        }
+
+        _logger.ActorStopped(failed);
+    }
+
+    private void Dispatch(IKernelCommand command)
+    {
+        try
+        {
+            command.Execute(_core);
+        }
+        catch (KernelException ex)
+        {
+            command.Fail(ex);
+        }
+        catch (Exception ex)
+        {
+            // The guard the reference lacks: one failing command must never stop the kernel. The failure goes to
+            // its caller as INTERNAL, with the original exception kept as the inner exception.
+            _logger.CommandFailed(command.Name, ex);
+            command.Fail(KernelErrors.Internal($"Panic in {command.Name}: {ex.Message}", ex));
+        }
+    }
+}

@@ -1,0 +1,13 @@
+namespace Jeeves.Kernel;
+
+/// <summary>
+/// Receives the kernel's lifecycle events. Called on the kernel actor after the operation that raised the event
+/// succeeded; an implementation must return quickly and never throw back into the kernel.
+/// </summary>
+internal interface IKernelEventSink
+{
+    /// <summary>Gets a value indicating whether anyone listens; when not, the kernel skips building payloads.</summary>
+    bool IsEnabled { get; }
+
+    void Publish(KernelEvent kernelEvent);
+}

@@ -1,0 +1,90 @@
+using System.Text.Json.Nodes;
+
+namespace Jeeves.Kernel;
+
+/// <summary>
+/// Owns all kernel state and exposes it as plain synchronous operations. Not thread-safe by contract: the kernel
+/// actor is the only caller, one command at a time.
+/// </summary>
+/// <remarks>
+/// Every operation validates its input before changing anything, so an operation that throws leaves the kernel as
+/// it was. Lifecycle events are raised here, in one place, after the change succeeded.
+/// </remarks>
+internal sealed partial class KernelCore
+{
+    private readonly TimeProvider _time;
+    private readonly ProcessTable _processes = new();
+    private readonly UsageLedger _usage = new();
+    private readonly RateLimiter _rateLimiter;
+    private readonly InterruptBroker _interrupts;
+    private readonly ServiceRegistry _services = new();
+    private readonly IKernelEventSink _events;
+    private readonly CleanupSettings _cleanup;
+    private ResourceQuota _defaultQuota;
+
+    public KernelCore(KernelOptions options, TimeProvider timeProvider, IKernelEventSink? events = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        QuotaRules.Validate(options.DefaultQuota);
+
+        _time = timeProvider;
+        _events = events ?? NullEventSink.Instance;
+        _defaultQuota = options.DefaultQuota;
+        _rateLimiter = new RateLimiter(options.RateLimit);
+        _interrupts = new InterruptBroker(options.Interrupts);
+        CleanupOptions c = options.Cleanup;
+        _cleanup = new CleanupSettings(c.ProcessRetention, c.InterruptRetention, c.MaxUserUsageEntries);
+    }
+
+    public TimeProvider TimeProvider => _time;
+
+    internal ProcessTable Processes => _processes;
+
+    internal UsageLedger Usage => _usage;
+
+    internal RateLimiter RateLimiter => _rateLimiter;
+
+    internal InterruptBroker Interrupts => _interrupts;
+
+    internal ServiceRegistry Services => _services;
+
+    public SystemStatus GetSystemStatus()
+    {
+        (int healthy, int degraded, int unhealthy) = _services.CountByStatus();
+        return new SystemStatus
+        {
+            Processes = _processes.Counts(),
+            ServicesHealthy = healthy,
+            ServicesDegraded = degraded,
+            ServicesUnhealthy = unhealthy,
+            ActiveOrchestrationSessions = 0,
+            PendingInterrupts = _interrupts.PendingCount(),
+        };
+    }
+
+    private DateTimeOffset Now => _time.GetUtcNow();
+
+    private void Emit(string eventType, DateTimeOffset timestamp, JsonObject payload)
+    {
+        var raw = new KernelEvent(eventType, timestamp, payload);
+        _events.Publish(raw);
+        if (FrontendEventTranslator.Translate(raw) is { } companion)
+        {
+            _events.Publish(companion);
+        }
+    }
+
+    private readonly record struct CleanupSettings(TimeSpan ProcessRetention, TimeSpan InterruptRetention, int MaxUserUsageEntries);
+
+    private sealed class NullEventSink : IKernelEventSink
+    {
+        public static readonly NullEventSink Instance = new();
+
+        public bool IsEnabled => false;
+
+        public void Publish(KernelEvent kernelEvent)
+        {
+        }
+    }
+}
