@@ -87,7 +87,7 @@ public sealed class IdentifierTests
         Assert.That(WireNames.ToWire(InterruptStatus.Cancelled), Is.EqualTo("cancelled"));
         Assert.That(WireNames.ToWire(KernelErrorCode.FailedPrecondition), Is.EqualTo("FAILED_PRECONDITION"));
         Assert.That(WireNames.ToWire(RateLimitWindow.Burst), Is.EqualTo("burst"));
-        Assert.That(WireNames.ToWire(ServiceStatus.Degraded), Is.EqualTo("degraded"));
+        Assert.That(WireNames.ToWire(HealthStatus.Degraded), Is.EqualTo("degraded"));
     }
 
     [Test]

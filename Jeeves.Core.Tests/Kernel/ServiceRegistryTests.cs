@@ -5,7 +5,7 @@ namespace Jeeves.Tests.Kernel;
 /// <summary>The service registry (reference kernel/services.rs).</summary>
 public sealed class ServiceRegistryTests
 {
-    private static RegisteredService Service(string name, string type = "flow", ServiceStatus status = ServiceStatus.Healthy, int max = 10, int load = 0) =>
+    private static RegisteredService Service(string name, string type = "flow", HealthStatus status = HealthStatus.Healthy, int max = 10, int load = 0) =>
         new() { Name = name, ServiceType = type, Status = status, MaxConcurrent = max, CurrentLoad = load };
 
     [Test]
@@ -35,7 +35,7 @@ public sealed class ServiceRegistryTests
     public void List_FiltersByTypeAndHealth_SortedByName()
     {
         var registry = new ServiceRegistry();
-        registry.Register(Service("flow2", status: ServiceStatus.Unhealthy));
+        registry.Register(Service("flow2", status: HealthStatus.Unhealthy));
         registry.Register(Service("flow1"));
         registry.Register(Service("worker1", type: "worker"));
 
@@ -75,11 +75,11 @@ public sealed class ServiceRegistryTests
         registry.Register(Service("s"));
         DateTimeOffset t = TestKernel.Epoch.AddMinutes(3);
 
-        Assert.That(registry.UpdateHealth("s", ServiceStatus.Degraded, t), Is.True);
-        Assert.That(registry.Get("s")!.Status, Is.EqualTo(ServiceStatus.Degraded));
-        Assert.That(registry.UpdateHealth("s", ServiceStatus.Unhealthy, t), Is.True);
+        Assert.That(registry.UpdateHealth("s", HealthStatus.Degraded, t), Is.True);
+        Assert.That(registry.Get("s")!.Status, Is.EqualTo(HealthStatus.Degraded));
+        Assert.That(registry.UpdateHealth("s", HealthStatus.Unhealthy, t), Is.True);
         Assert.That(registry.Get("s")!.LastHealthCheck, Is.EqualTo(t));
-        Assert.That(registry.UpdateHealth("ghost", ServiceStatus.Healthy, t), Is.False);
+        Assert.That(registry.UpdateHealth("ghost", HealthStatus.Healthy, t), Is.False);
     }
 
     [Test]
@@ -88,7 +88,7 @@ public sealed class ServiceRegistryTests
         var registry = new ServiceRegistry();
         registry.Register(Service("flow1", max: 10, load: 2));
         registry.Register(Service("flow2", max: 5, load: 3));
-        registry.Register(Service("worker1", type: "worker", status: ServiceStatus.Degraded, max: 10));
+        registry.Register(Service("worker1", type: "worker", status: HealthStatus.Degraded, max: 10));
 
         (int healthy, int degraded, int unhealthy) = registry.CountByStatus();
         (int load, int capacity, Dictionary<string, int> byType) = registry.Totals();
@@ -105,9 +105,9 @@ public sealed class ServiceRegistryTests
     {
         Assert.That(Service("s", max: 2, load: 1).CanAccept, Is.True);
         Assert.That(Service("s", max: 2, load: 2).CanAccept, Is.False);
-        Assert.That(Service("s", status: ServiceStatus.Unhealthy).CanAccept, Is.False);
-        Assert.That(Service("s", status: ServiceStatus.Degraded).CanAccept, Is.False);
-        Assert.That(Service("s", status: ServiceStatus.Degraded).IsHealthy, Is.True);
+        Assert.That(Service("s", status: HealthStatus.Unhealthy).CanAccept, Is.False);
+        Assert.That(Service("s", status: HealthStatus.Degraded).CanAccept, Is.False);
+        Assert.That(Service("s", status: HealthStatus.Degraded).IsHealthy, Is.True);
     }
 
     [Test]
@@ -115,9 +115,9 @@ public sealed class ServiceRegistryTests
     {
         var core = TestKernel.Create(out _);
         core.Services.Register(Service("a"));
-        core.Services.Register(Service("b", status: ServiceStatus.Degraded));
-        core.Services.Register(Service("c", status: ServiceStatus.Unhealthy));
-        core.Services.Register(Service("d", status: ServiceStatus.Unknown));
+        core.Services.Register(Service("b", status: HealthStatus.Degraded));
+        core.Services.Register(Service("c", status: HealthStatus.Unhealthy));
+        core.Services.Register(Service("d", status: HealthStatus.Unknown));
 
         SystemStatus s = core.GetSystemStatus();
 

@@ -15,4 +15,7 @@ public interface IKernelClient : IAsyncDisposable
 
     /// <summary>Gets the human-in-the-loop interrupt service.</summary>
     IInterruptService Interrupts { get; }
+
+    /// <summary>Gets the tool catalog, access and health service.</summary>
+    IToolService Tools { get; }
 }

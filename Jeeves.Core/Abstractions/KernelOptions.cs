@@ -35,4 +35,7 @@ public sealed class KernelOptions
 
     /// <summary>Gets the per-kind interrupt settings.</summary>
     public InterruptOptions Interrupts { get; } = new();
+
+    /// <summary>Gets the thresholds that grade tool health and open circuits.</summary>
+    public ToolHealthOptions ToolHealth { get; } = new();
 }

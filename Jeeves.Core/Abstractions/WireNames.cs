@@ -12,7 +12,10 @@ public static class WireNames
     private static readonly string[] s_kinds = ["clarification", "confirmation", "agent_review", "checkpoint", "resource_exhausted", "timeout", "system_error"];
     private static readonly string[] s_statuses = ["pending", "resolved", "expired", "cancelled"];
     private static readonly string[] s_windows = ["hour", "minute", "burst"];
-    private static readonly string[] s_serviceStatuses = ["healthy", "degraded", "unhealthy", "unknown"];
+    private static readonly string[] s_healthStatuses = ["healthy", "degraded", "unhealthy", "unknown"];
+    private static readonly string[] s_categories = ["read", "write", "execute", "network", "system", "unified", "composite", "resilient", "standalone", "internal"];
+    private static readonly string[] s_riskSemantics = ["read_only", "write", "destructive"];
+    private static readonly string[] s_riskSeverities = ["low", "medium", "high", "critical"];
     private static readonly string[] s_codes =
     [
         "INVALID_ARGUMENT", "NOT_FOUND", "FAILED_PRECONDITION", "RESOURCE_EXHAUSTED", "UNAVAILABLE",
@@ -47,7 +50,43 @@ public static class WireNames
     /// <summary>Gets the wire spelling of a service status.</summary>
     /// <param name="status">The status.</param>
     /// <returns>The lower-case name.</returns>
-    public static string ToWire(ServiceStatus status) => s_serviceStatuses[(int)status];
+    public static string ToWire(HealthStatus status) => s_healthStatuses[(int)status];
+
+    /// <summary>Gets the wire spelling of a tool category.</summary>
+    /// <param name="category">The category.</param>
+    /// <returns>The lower-case name.</returns>
+    public static string ToWire(ToolCategory category) => s_categories[(int)category];
+
+    /// <summary>Gets the wire spelling of a risk semantic (<c>read_only</c>, <c>write</c>, <c>destructive</c>).</summary>
+    /// <param name="semantic">The risk semantic.</param>
+    /// <returns>The snake_case name.</returns>
+    public static string ToWire(RiskSemantic semantic) => s_riskSemantics[(int)semantic];
+
+    /// <summary>Gets the wire spelling of a risk severity.</summary>
+    /// <param name="severity">The severity.</param>
+    /// <returns>The lower-case name.</returns>
+    public static string ToWire(RiskSeverity severity) => s_riskSeverities[(int)severity];
+
+    /// <summary>Parses a tool category; case-sensitive.</summary>
+    /// <param name="text">The text.</param>
+    /// <param name="category">The category when parsing succeeds.</param>
+    /// <returns><see langword="true"/> when <paramref name="text"/> names a category.</returns>
+    public static bool TryParseToolCategory([NotNullWhen(true)] string? text, out ToolCategory category) =>
+        TryParse(s_categories, text, StringComparison.Ordinal, out category);
+
+    /// <summary>Parses a risk semantic; case-sensitive.</summary>
+    /// <param name="text">The text.</param>
+    /// <param name="semantic">The risk semantic when parsing succeeds.</param>
+    /// <returns><see langword="true"/> when <paramref name="text"/> names a risk semantic.</returns>
+    public static bool TryParseRiskSemantic([NotNullWhen(true)] string? text, out RiskSemantic semantic) =>
+        TryParse(s_riskSemantics, text, StringComparison.Ordinal, out semantic);
+
+    /// <summary>Parses a risk severity; case-sensitive.</summary>
+    /// <param name="text">The text.</param>
+    /// <param name="severity">The severity when parsing succeeds.</param>
+    /// <returns><see langword="true"/> when <paramref name="text"/> names a severity.</returns>
+    public static bool TryParseRiskSeverity([NotNullWhen(true)] string? text, out RiskSeverity severity) =>
+        TryParse(s_riskSeverities, text, StringComparison.Ordinal, out severity);
 
     /// <summary>Gets the wire spelling of an error code (<c>INVALID_ARGUMENT</c> …).</summary>
     /// <param name="code">The code.</param>

@@ -15,6 +15,7 @@ internal sealed class InProcessKernelClient : IKernelClient
         _ownsActor = ownsActor;
         Kernel = new InProcessKernelService(actor);
         Interrupts = new InProcessInterruptService(actor);
+        Tools = new InProcessToolService(actor);
     }
 
     public KernelActor Actor { get; }
@@ -22,6 +23,8 @@ internal sealed class InProcessKernelClient : IKernelClient
     public IKernelService Kernel { get; }
 
     public IInterruptService Interrupts { get; }
+
+    public IToolService Tools { get; }
 
     public static InProcessKernelClient Create(KernelOptions options, TimeProvider timeProvider, ILogger? logger)
     {

@@ -5,6 +5,7 @@ namespace Jeeves.Kernel;
 internal sealed partial class KernelCore
 {
     private static readonly UserId s_anonymous = new("anonymous");
+    private static readonly CreateProcessOptions s_defaultCreate = new();
 
     /// <summary>Creates a process and schedules it. Checks, in order: pid, quota, duplicate pid, rate limit.</summary>
     public ProcessInfo CreateProcess(ProcessId pid, CreateProcessOptions? options = null)
@@ -17,7 +18,11 @@ internal sealed partial class KernelCore
         }
 
         ResourceQuota quota = options.Quota ?? _defaultQuota;
-        QuotaRules.Validate(quota);
+        if (options.Quota is not null)
+        {
+            // The default quota was validated when it was set.
+            QuotaRules.Validate(quota);
+        }
         if (_processes.Contains(pid))
         {
             // Refused before the rate limiter, so a duplicate never spends the user's slot.
@@ -57,8 +62,6 @@ internal sealed partial class KernelCore
 
         return created;
     }
-
-    private static readonly CreateProcessOptions s_defaultCreate = new();
 
     public ProcessInfo? GetProcess(ProcessId pid)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Jeeves.Kernel.Tools;
 
 namespace Jeeves.Kernel;
 
@@ -18,6 +19,9 @@ internal sealed partial class KernelCore
     private readonly RateLimiter _rateLimiter;
     private readonly InterruptBroker _interrupts;
     private readonly ServiceRegistry _services = new();
+    private readonly ToolCatalog _toolCatalog = new();
+    private readonly ToolAccessPolicy _toolAccess = new();
+    private readonly ToolHealthTracker _toolHealth;
     private readonly IKernelEventSink _events;
     private readonly CleanupSettings _cleanup;
     private ResourceQuota _defaultQuota;
@@ -33,6 +37,7 @@ internal sealed partial class KernelCore
         _defaultQuota = options.DefaultQuota;
         _rateLimiter = new RateLimiter(options.RateLimit);
         _interrupts = new InterruptBroker(options.Interrupts);
+        _toolHealth = new ToolHealthTracker(options.ToolHealth, timeProvider);
         CleanupOptions c = options.Cleanup;
         _cleanup = new CleanupSettings(c.ProcessRetention, c.InterruptRetention, c.MaxUserUsageEntries);
     }
@@ -48,6 +53,12 @@ internal sealed partial class KernelCore
     internal InterruptBroker Interrupts => _interrupts;
 
     internal ServiceRegistry Services => _services;
+
+    internal ToolCatalog ToolCatalog => _toolCatalog;
+
+    internal ToolAccessPolicy ToolAccess => _toolAccess;
+
+    internal ToolHealthTracker ToolHealth => _toolHealth;
 
     public SystemStatus GetSystemStatus()
     {

@@ -17,17 +17,17 @@ internal sealed record RegisteredService
 
     public int CurrentLoad { get; init; }
 
-    public ServiceStatus Status { get; init; } = ServiceStatus.Healthy;
+    public HealthStatus Status { get; init; } = HealthStatus.Healthy;
 
     public DateTimeOffset LastHealthCheck { get; init; }
 
     public JsonObject? Metadata { get; init; }
 
     /// <summary>Healthy or degraded.</summary>
-    public bool IsHealthy => Status is ServiceStatus.Healthy or ServiceStatus.Degraded;
+    public bool IsHealthy => Status is HealthStatus.Healthy or HealthStatus.Degraded;
 
     /// <summary>Exactly healthy and below capacity.</summary>
-    public bool CanAccept => Status == ServiceStatus.Healthy && CurrentLoad < MaxConcurrent;
+    public bool CanAccept => Status == HealthStatus.Healthy && CurrentLoad < MaxConcurrent;
 
     public double Utilization => MaxConcurrent <= 0 ? 0.0 : CurrentLoad * 100.0 / MaxConcurrent;
 }

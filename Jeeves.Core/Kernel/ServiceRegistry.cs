@@ -31,7 +31,7 @@ internal sealed class ServiceRegistry
 
     public int GetLoad(string name) => _services.TryGetValue(name, out RegisteredService? s) ? s.CurrentLoad : 0;
 
-    public bool UpdateHealth(string name, ServiceStatus status, DateTimeOffset now) =>
+    public bool UpdateHealth(string name, HealthStatus status, DateTimeOffset now) =>
         Update(name, s => s with { Status = status, LastHealthCheck = now });
 
     /// <summary>Counts healthy or degraded services.</summary>
@@ -44,9 +44,9 @@ internal sealed class ServiceRegistry
         {
             switch (s.Status)
             {
-                case ServiceStatus.Healthy: healthy++; break;
-                case ServiceStatus.Degraded: degraded++; break;
-                case ServiceStatus.Unhealthy: unhealthy++; break;
+                case HealthStatus.Healthy: healthy++; break;
+                case HealthStatus.Degraded: degraded++; break;
+                case HealthStatus.Unhealthy: unhealthy++; break;
             }
         }
 

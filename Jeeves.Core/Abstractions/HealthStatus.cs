@@ -1,10 +1,10 @@
 namespace Jeeves;
 
 /// <summary>
-/// Specifies the health of a registered service. On the wire: <c>healthy</c>, <c>degraded</c>, <c>unhealthy</c>,
+/// Specifies the health of a registered service or a tool. On the wire: <c>healthy</c>, <c>degraded</c>, <c>unhealthy</c>,
 /// <c>unknown</c>.
 /// </summary>
-public enum ServiceStatus
+public enum HealthStatus
 {
     /// <summary>Working normally and accepting work.</summary>
     Healthy,
