@@ -1,0 +1,12 @@
+using Jeeves.Benchmarks.Kernel;
+
+namespace Jeeves.Benchmarks.Quick;
+
+/// <summary>The quick suites, in run order. Later suites (tools, ipc...) add themselves here.</summary>
+internal static class QuickSuites
+{
+    public static IReadOnlyList<IQuickSuite> All { get; } =
+    [
+        new KernelSuite(),
+    ];
+}
