@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
 
 namespace Jeeves;
 
@@ -16,8 +16,8 @@ public sealed record InterruptResponse
     /// <summary>Gets a named decision (<c>decision</c>).</summary>
     public string? Decision { get; init; }
 
-    /// <summary>Gets structured data (<c>data</c>).</summary>
-    public JsonObject? Data { get; init; }
+    /// <summary>Gets structured data (<c>data</c>); immutable, so a response can be shared safely.</summary>
+    public JsonElement? Data { get; init; }
 
     /// <summary>Gets when the kernel received the answer; set by the kernel, any value sent is replaced.</summary>
     public DateTimeOffset? ReceivedAt { get; init; }

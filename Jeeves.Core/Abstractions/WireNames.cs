@@ -16,6 +16,13 @@ public static class WireNames
     private static readonly string[] s_categories = ["read", "write", "execute", "network", "system", "unified", "composite", "resilient", "standalone", "internal"];
     private static readonly string[] s_riskSemantics = ["read_only", "write", "destructive"];
     private static readonly string[] s_riskSeverities = ["low", "medium", "high", "critical"];
+    private static readonly string[] s_terminalReasons =
+    [
+        "COMPLETED", "MAX_ITERATIONS_EXCEEDED", "MAX_LLM_CALLS_EXCEEDED", "MAX_AGENT_HOPS_EXCEEDED",
+        "USER_CANCELLED", "TOOL_FAILED_FATALLY", "LLM_FAILED_FATALLY", "POLICY_VIOLATION",
+    ];
+    private static readonly string[] s_instructionKinds = ["RUN_AGENT", "TERMINATE", "WAIT_INTERRUPT"];
+    private static readonly string[] s_processingStatuses = ["running", "success", "error", "skipped"];
     private static readonly string[] s_codes =
     [
         "INVALID_ARGUMENT", "NOT_FOUND", "FAILED_PRECONDITION", "RESOURCE_EXHAUSTED", "UNAVAILABLE",
@@ -87,6 +94,35 @@ public static class WireNames
     /// <returns><see langword="true"/> when <paramref name="text"/> names a severity.</returns>
     public static bool TryParseRiskSeverity([NotNullWhen(true)] string? text, out RiskSeverity severity) =>
         TryParse(s_riskSeverities, text, StringComparison.Ordinal, out severity);
+
+    /// <summary>Gets the wire spelling of a terminal reason (<c>COMPLETED</c>, <c>MAX_LLM_CALLS_EXCEEDED</c>, …).</summary>
+    /// <param name="reason">The reason.</param>
+    /// <returns>The upper-case name.</returns>
+    public static string ToWire(TerminalReason reason) => s_terminalReasons[(int)reason];
+
+    /// <summary>Gets the wire spelling of an instruction kind (<c>RUN_AGENT</c>, <c>TERMINATE</c>, <c>WAIT_INTERRUPT</c>).</summary>
+    /// <param name="kind">The kind.</param>
+    /// <returns>The upper-case name.</returns>
+    public static string ToWire(InstructionKind kind) => s_instructionKinds[(int)kind];
+
+    /// <summary>Gets the wire spelling of a processing status (<c>running</c>, <c>success</c>, <c>error</c>, <c>skipped</c>).</summary>
+    /// <param name="status">The status.</param>
+    /// <returns>The lower-case name.</returns>
+    public static string ToWire(ProcessingStatus status) => s_processingStatuses[(int)status];
+
+    /// <summary>Parses a terminal reason; case-sensitive, as the reference is inside envelopes.</summary>
+    /// <param name="text">The text.</param>
+    /// <param name="reason">The reason when parsing succeeds.</param>
+    /// <returns><see langword="true"/> when <paramref name="text"/> names a reason.</returns>
+    public static bool TryParseTerminalReason([NotNullWhen(true)] string? text, out TerminalReason reason) =>
+        TryParse(s_terminalReasons, text, StringComparison.Ordinal, out reason);
+
+    /// <summary>Parses a processing status; case-sensitive.</summary>
+    /// <param name="text">The text.</param>
+    /// <param name="status">The status when parsing succeeds.</param>
+    /// <returns><see langword="true"/> when <paramref name="text"/> names a status.</returns>
+    public static bool TryParseProcessingStatus([NotNullWhen(true)] string? text, out ProcessingStatus status) =>
+        TryParse(s_processingStatuses, text, StringComparison.Ordinal, out status);
 
     /// <summary>Gets the wire spelling of an error code (<c>INVALID_ARGUMENT</c> …).</summary>
     /// <param name="code">The code.</param>

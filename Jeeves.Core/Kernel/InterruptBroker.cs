@@ -97,7 +97,7 @@ internal sealed class InterruptBroker
                 $"Invalid response: a {WireNames.ToWire(record.Kind)} interrupt needs text, approved, decision or data");
         }
 
-        record.Response = response with { Data = (JsonObject?)response.Data?.DeepClone(), ReceivedAt = now };
+        record.Response = response with { ReceivedAt = now };
         record.Status = InterruptStatus.Resolved;
         record.ResolvedAt = now;
         record.ClosedAt = now;

@@ -56,7 +56,7 @@ internal sealed class InterruptRecord
         Question = Question,
         Message = Message,
         Data = (JsonObject?)Data?.DeepClone(),
-        Response = Response is null ? null : Response with { Data = (JsonObject?)Response.Data?.DeepClone() },
+        Response = Response,
         CreatedAt = CreatedAt,
         ExpiresAt = ExpiresAt,
         ResolvedAt = ResolvedAt,

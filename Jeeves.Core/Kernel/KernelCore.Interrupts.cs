@@ -13,37 +13,25 @@ internal sealed partial class KernelCore
             throw KernelErrors.Validation($"Invalid interrupt kind: {request.Kind}");
         }
 
+        DateTimeOffset now = Now;
         if (request.ProcessId is { } pid)
         {
             RequirePid(pid);
             ProcessInfo process = _processes.Get(pid) ?? throw KernelErrors.ProcessNotFound(pid);
-            if (process.State != ProcessState.Running)
+            bool orchestratedAndReady = process.State == ProcessState.Ready && _orchestrator.Get(pid) is { Terminated: false };
+            if (process.State != ProcessState.Running && !orchestratedAndReady)
             {
                 throw KernelErrors.StateTransition($"cannot wait pid {pid}: state is {process.State}, expected Running");
             }
-        }
 
-        DateTimeOffset now = Now;
-        InterruptRecord record = _interrupts.Create(request, now);
-        EmitInterrupt(KernelEventTypes.InterruptCreated, record, now);
-
-        if (record.ProcessId is { } waiting)
-        {
-            _processes.Wait(waiting, record.Kind, record.Id);
-            if (_events.IsEnabled)
+            if (orchestratedAndReady)
             {
-                Emit(KernelEventTypes.ProcessStateChanged, now, new JsonObject
-                {
-                    ["pid"] = waiting.Value,
-                    ["old_state"] = WireNames.ToWire(ProcessState.Running),
-                    ["new_state"] = WireNames.ToWire(ProcessState.Waiting),
-                    ["reason"] = "interrupt " + record.Id,
-                    ["session_id"] = _processes.Get(waiting)!.SessionId.Value,
-                    ["interrupt_id"] = record.Id,
-                });
+                // A run between agents is paused the same way as a running one.
+                _processes.Start(pid, now);
             }
         }
 
+        InterruptRecord record = RaiseInterrupt(request, now, resumeStage: null);
         return record.ToSnapshot();
     }
 
@@ -136,6 +124,7 @@ internal sealed partial class KernelCore
         if (action == InterruptEndAction.ResumeProcess)
         {
             EmitResumed(_processes.Resume(pid), now);
+            ContinueRun(pid, record, now);
         }
         else
         {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Jeeves.Kernel.Orchestration;
 
 namespace Jeeves.Kernel;
 
@@ -130,15 +131,23 @@ internal sealed partial class KernelCore
 
     /// <summary>Resumes a WAITING or BLOCKED process and queues it.</summary>
     /// <remarks>
-    /// <paramref name="envelopeUpdate"/> is merged into the process's envelope when it has one (§4.5); envelopes
-    /// are kept by the orchestration layer, which applies the update.
+    /// When the process has an orchestration session, its envelope's interrupt is cleared and
+    /// <paramref name="envelopeUpdate"/> is merged into it (§4.5); the run continues at its current stage.
     /// </remarks>
     public ProcessInfo ResumeProcess(ProcessId pid, JsonObject? envelopeUpdate = null)
     {
         RequirePid(pid);
-        _ = envelopeUpdate;
         ProcessInfo result = _processes.Resume(pid);
-        EmitResumed(result, Now);
+        DateTimeOffset now = Now;
+        if (_orchestrator.Get(pid) is { } session)
+        {
+            Envelope e = EnvelopeUpdates.Merge(session.Envelope, envelopeUpdate);
+            session.Envelope = e with { Interrupts = new EnvelopeInterrupts() };
+            session.ResumeStage = null;
+            session.LastActivityAt = now;
+        }
+
+        EmitResumed(result, now);
         return result;
     }
 
@@ -210,12 +219,14 @@ internal sealed partial class KernelCore
             return (info, false);
         }
 
-        if (waitingOn is not null && _interrupts.Get(waitingOn, now, out _) is { } interrupt &&
+        // Lookup applies a due expiry first (with its event); a live interrupt is then cancelled.
+        if (waitingOn is not null && Lookup(waitingOn, now) is { } interrupt &&
             InterruptBroker.TryCancel(interrupt, "process terminated", now))
         {
             EmitInterrupt(KernelEventTypes.InterruptCancelled, interrupt, now);
         }
 
+        EndRunWithProcess(pid, reason, now);
         if (emit && _events.IsEnabled)
         {
             var payload = new JsonObject { ["pid"] = pid.Value, ["session_id"] = info.SessionId.Value };

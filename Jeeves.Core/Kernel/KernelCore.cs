@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Jeeves.Kernel.Orchestration;
 using Jeeves.Kernel.Tools;
 
 namespace Jeeves.Kernel;
@@ -22,6 +23,8 @@ internal sealed partial class KernelCore
     private readonly ToolCatalog _toolCatalog = new();
     private readonly ToolAccessPolicy _toolAccess = new();
     private readonly ToolHealthTracker _toolHealth;
+    private readonly Orchestrator _orchestrator = new();
+    private readonly Dictionary<string, (Envelope Envelope, DateTimeOffset TouchedAt)> _engineEnvelopes = new(StringComparer.Ordinal);
     private readonly IKernelEventSink _events;
     private readonly CleanupSettings _cleanup;
     private ResourceQuota _defaultQuota;
@@ -39,7 +42,7 @@ internal sealed partial class KernelCore
         _interrupts = new InterruptBroker(options.Interrupts);
         _toolHealth = new ToolHealthTracker(options.ToolHealth, timeProvider);
         CleanupOptions c = options.Cleanup;
-        _cleanup = new CleanupSettings(c.ProcessRetention, c.InterruptRetention, c.MaxUserUsageEntries);
+        _cleanup = new CleanupSettings(c.ProcessRetention, c.SessionRetention, c.InterruptRetention, c.MaxUserUsageEntries);
     }
 
     public TimeProvider TimeProvider => _time;
@@ -60,6 +63,10 @@ internal sealed partial class KernelCore
 
     internal ToolHealthTracker ToolHealth => _toolHealth;
 
+    internal Orchestrator Orchestrator => _orchestrator;
+
+    internal int EngineEnvelopeCount => _engineEnvelopes.Count;
+
     public SystemStatus GetSystemStatus()
     {
         (int healthy, int degraded, int unhealthy) = _services.CountByStatus();
@@ -69,7 +76,7 @@ internal sealed partial class KernelCore
             ServicesHealthy = healthy,
             ServicesDegraded = degraded,
             ServicesUnhealthy = unhealthy,
-            ActiveOrchestrationSessions = 0,
+            ActiveOrchestrationSessions = _orchestrator.Count,
             PendingInterrupts = _interrupts.PendingCount(),
         };
     }
@@ -86,7 +93,7 @@ internal sealed partial class KernelCore
         }
     }
 
-    private readonly record struct CleanupSettings(TimeSpan ProcessRetention, TimeSpan InterruptRetention, int MaxUserUsageEntries);
+    private readonly record struct CleanupSettings(TimeSpan ProcessRetention, TimeSpan SessionRetention, TimeSpan InterruptRetention, int MaxUserUsageEntries);
 
     private sealed class NullEventSink : IKernelEventSink
     {

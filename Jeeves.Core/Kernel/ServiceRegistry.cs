@@ -8,7 +8,17 @@ internal sealed class ServiceRegistry
     public int Count => _services.Count;
 
     /// <summary>Registers a service; an existing name is left untouched.</summary>
-    public bool Register(RegisteredService service) => _services.TryAdd(service.Name, service);
+    /// <exception cref="KernelException">The name is empty or the load or capacity is negative.</exception>
+    public bool Register(RegisteredService service)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        if (string.IsNullOrEmpty(service.Name) || service.CurrentLoad < 0 || service.MaxConcurrent < 0)
+        {
+            throw KernelErrors.Validation("A service needs a name, a non-negative load and a non-negative capacity");
+        }
+
+        return _services.TryAdd(service.Name, service);
+    }
 
     public bool Unregister(string name) => _services.Remove(name);
 

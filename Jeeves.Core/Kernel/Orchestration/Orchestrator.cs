@@ -1,0 +1,295 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Jeeves.Kernel.Orchestration;
+
+/// <summary>
+/// Pipeline sessions keyed by process: starts runs, decides the next instruction, and folds agent results into
+/// the envelope with routing, edge limits and bounds. It knows nothing of processes; the kernel facade links a
+/// session to its process.
+/// </summary>
+/// <remarks>
+/// Iteration counts loop-backs: it rises by one when routing goes to a stage at or before the current one, so a
+/// linear pipeline never spends it. Bounds are checked with <c>&gt;=</c> after routing, LLM calls first, then
+/// iterations, then agent hops; a run whose routing completes is <see cref="TerminalReason.Completed"/> even if it
+/// just reached a bound. Terminations are recorded when they happen, so <see cref="Next"/> only reads.
+/// </remarks>
+internal sealed class Orchestrator
+{
+    private readonly Dictionary<ProcessId, PipelineSession> _sessions = [];
+
+    public int Count => _sessions.Count;
+
+    public PipelineSession? Get(ProcessId pid) => _sessions.GetValueOrDefault(pid);
+
+    public PipelineSession Require(ProcessId pid) =>
+        _sessions.TryGetValue(pid, out PipelineSession? s) ? s : throw KernelErrors.NotFound($"Unknown process: {pid}");
+
+    public bool Remove(ProcessId pid) => _sessions.Remove(pid);
+
+    public IEnumerable<PipelineSession> Sessions => _sessions.Values;
+
+    /// <summary>Starts (or with force replaces) a session; the caller has validated the pipeline and the duplicate rule.</summary>
+    public PipelineSession Initialize(ProcessId pid, CompiledPipeline pipeline, Envelope envelope, DateTimeOffset now)
+    {
+        PipelineConfig config = pipeline.Config;
+        string current = envelope.Pipeline.CurrentStage;
+        Envelope prepared = envelope with
+        {
+            Pipeline = envelope.Pipeline with
+            {
+                MaxIterations = config.MaxIterations,
+                StageOrder = pipeline.StageOrder,
+                CurrentStage = pipeline.Find(current ?? string.Empty) is null ? pipeline.FirstStage : current!,
+            },
+            Bounds = envelope.Bounds with
+            {
+                MaxLlmCalls = config.MaxLlmCalls,
+                MaxAgentHops = config.MaxAgentHops,
+                Terminated = false,
+                TerminalReason = null,
+                TerminationReason = null,
+            },
+            Audit = envelope.Audit with { CompletedAt = null },
+        };
+
+        var session = new PipelineSession(pid, pipeline, prepared, now);
+        if (CheckBounds(prepared) is { } exhausted)
+        {
+            Terminate(session, exhausted, $"Bounds exceeded: {exhausted}", now);
+        }
+
+        _sessions[pid] = session;
+        return session;
+    }
+
+    /// <summary>Decides the next instruction. Reads only.</summary>
+    public static Instruction Next(PipelineSession s)
+    {
+        Envelope e = s.Envelope;
+        if (s.Terminated)
+        {
+            return new Instruction
+            {
+                Kind = InstructionKind.Terminate,
+                Envelope = e,
+                TerminalReason = s.TerminalReason,
+                TerminationMessage = "Session already terminated",
+            };
+        }
+
+        if (e.Interrupts.InterruptPending)
+        {
+            return new Instruction { Kind = InstructionKind.WaitInterrupt, Envelope = e, InterruptPending = true, Interrupt = e.Interrupts.Interrupt };
+        }
+
+        CompiledPipeline.Stage stage = s.Pipeline.Find(e.Pipeline.CurrentStage)
+            ?? throw KernelErrors.NotFound($"Stage not found in pipeline: {e.Pipeline.CurrentStage}");
+        return new Instruction { Kind = InstructionKind.RunAgent, AgentName = stage.Agent, Envelope = e };
+    }
+
+    /// <summary>Computes what an agent result changes; throws, changing nothing, when the result is not acceptable.</summary>
+    public static ReportOutcome PlanReport(PipelineSession s, AgentResult result, DateTimeOffset now)
+    {
+        Envelope e = s.Envelope;
+        if (s.Terminated)
+        {
+            throw KernelErrors.StateTransition($"Session already terminated for process: {s.Pid}");
+        }
+
+        if (e.Interrupts.InterruptPending)
+        {
+            throw KernelErrors.StateTransition($"Process {s.Pid} is waiting for interrupt {e.Interrupts.Interrupt?.Id}");
+        }
+
+        CompiledPipeline.Stage stage = s.Pipeline.Find(e.Pipeline.CurrentStage)
+            ?? throw KernelErrors.StateTransition($"Current stage '{e.Pipeline.CurrentStage}' not found in pipeline config");
+        if (!string.Equals(result.AgentName, stage.Agent, StringComparison.Ordinal))
+        {
+            throw KernelErrors.StateTransition(
+                $"Expected a result from agent '{stage.Agent}' for stage '{stage.Name}', got '{result.AgentName}'");
+        }
+
+        AgentExecutionMetrics m = result.Metrics ?? new AgentExecutionMetrics();
+        RequireNonNegative("llm_calls", m.LlmCalls);
+        RequireNonNegative("tool_calls", m.ToolCalls);
+        RequireNonNegative("tokens_in", m.TokensIn ?? 0);
+        RequireNonNegative("tokens_out", m.TokensOut ?? 0);
+        RequireNonNegative("duration_ms", m.Duration.Ticks);
+        if (result.Interrupt is { } raised && !Enum.IsDefined(raised.Kind))
+        {
+            throw KernelErrors.Validation($"Invalid interrupt kind: {raised.Kind}");
+        }
+
+        // The agent's output, with a failure written into it so that routing can react to it.
+        JsonObject output = (JsonObject?)result.Output?.DeepClone() ?? [];
+        ImmutableSortedDictionary<string, JsonElement> metadata = e.Audit.Metadata;
+        EnvelopePipeline pipeline = e.Pipeline;
+        if (result.Success)
+        {
+            pipeline = pipeline with { CompletedStageSet = pipeline.CompletedStageSet.Add(stage.Name), ActiveStages = pipeline.ActiveStages.Remove(stage.Name) };
+        }
+        else
+        {
+            output["success"] = false;
+            if (!string.IsNullOrEmpty(result.Error))
+            {
+                output["error"] = result.Error;
+            }
+
+            metadata = metadata.SetItem("last_agent_failure", JsonValues.ToElement(new JsonObject { ["agent_name"] = result.AgentName, ["error"] = result.Error ?? string.Empty }));
+            pipeline = pipeline with
+            {
+                FailedStages = pipeline.FailedStages.SetItem(stage.Name, string.IsNullOrEmpty(result.Error) ? "failed" : result.Error),
+                ActiveStages = pipeline.ActiveStages.Remove(stage.Name),
+            };
+        }
+
+        JsonElement outputElement = JsonValues.ToElement(output);
+        EnvelopeBounds bounds = e.Bounds with
+        {
+            LlmCallCount = Add("llm_calls", e.Bounds.LlmCallCount, m.LlmCalls),
+            ToolCallCount = Add("tool_calls", e.Bounds.ToolCallCount, m.ToolCalls),
+            TokensIn = Add("tokens_in", e.Bounds.TokensIn, m.TokensIn ?? 0),
+            TokensOut = Add("tokens_out", e.Bounds.TokensOut, m.TokensOut ?? 0),
+        };
+        var record = new ProcessingRecord
+        {
+            Agent = result.AgentName,
+            StageOrder = stage.Index,
+            StartedAt = now - m.Duration,
+            CompletedAt = now,
+            DurationMs = (int)Math.Min(int.MaxValue, (long)m.Duration.TotalMilliseconds),
+            Status = result.Success ? ProcessingStatus.Success : ProcessingStatus.Error,
+            Error = result.Success || string.IsNullOrEmpty(result.Error) ? null : result.Error,
+            LlmCalls = m.LlmCalls,
+        };
+
+        Envelope next = e with
+        {
+            Outputs = e.Outputs.SetItem(result.AgentName, outputElement),
+            Pipeline = pipeline,
+            Bounds = bounds,
+            // A resolved interrupt stays readable, with its response, until the next agent result.
+            Interrupts = new EnvelopeInterrupts(),
+            Audit = e.Audit with { Metadata = metadata, ProcessingHistory = e.Audit.ProcessingHistory.Add(record) },
+        };
+
+        if (result.Interrupt is { } interrupt)
+        {
+            // The run pauses at this stage; routing waits until the interrupt is resolved.
+            return new ReportOutcome
+            {
+                Envelope = next,
+                EdgeTraversals = s.EdgeTraversals,
+                Interrupt = interrupt,
+                ResumeStage = s.Pipeline.ResumeStage(interrupt.Kind, stage.Name),
+            };
+        }
+
+        string? target = CompiledPipeline.Route(stage, outputElement);
+        if (target is null)
+        {
+            return new ReportOutcome { Envelope = next, EdgeTraversals = s.EdgeTraversals, TerminalReason = TerminalReason.Completed };
+        }
+
+        int traversed = s.EdgeTraversals.GetValueOrDefault(EdgeKey(stage.Name, target));
+        if (s.Pipeline.EdgeLimit(stage.Name, target) is { } max && traversed >= max)
+        {
+            next = next with { Bounds = next.Bounds with { TerminationReason = $"Edge limit exceeded: {stage.Name} -> {target}" } };
+            return new ReportOutcome { Envelope = next, EdgeTraversals = s.EdgeTraversals, TerminalReason = TerminalReason.MaxAgentHopsExceeded };
+        }
+
+        CompiledPipeline.Stage targetStage = s.Pipeline.Find(target)!;
+        int loopBack = targetStage.Index <= stage.Index ? 1 : 0;
+        next = next with
+        {
+            Pipeline = next.Pipeline with { CurrentStage = target, Iteration = next.Pipeline.Iteration + loopBack },
+            Bounds = next.Bounds with { AgentHopCount = next.Bounds.AgentHopCount + 1 },
+        };
+        var traversals = new Dictionary<string, int>(s.EdgeTraversals, StringComparer.Ordinal) { [EdgeKey(stage.Name, target)] = traversed + 1 };
+        TerminalReason? exhausted = CheckBounds(next);
+        if (exhausted is not null)
+        {
+            next = next with { Bounds = next.Bounds with { TerminationReason = $"Bounds exceeded: {exhausted}" } };
+        }
+
+        return new ReportOutcome
+        {
+            Envelope = next,
+            EdgeTraversals = traversals,
+            TerminalReason = exhausted,
+            Transition = (stage.Name, target),
+            IterationsAdded = loopBack,
+        };
+    }
+
+    public static void Commit(PipelineSession s, ReportOutcome outcome, DateTimeOffset now)
+    {
+        s.Envelope = outcome.Envelope;
+        s.EdgeTraversals = outcome.EdgeTraversals;
+        s.LastActivityAt = now;
+        if (outcome.TerminalReason is { } reason)
+        {
+            Terminate(s, reason, outcome.Envelope.Bounds.TerminationReason, now);
+        }
+    }
+
+    /// <summary>Ends the run once: later calls keep the first reason and time.</summary>
+    public static void Terminate(PipelineSession s, TerminalReason reason, string? message, DateTimeOffset now)
+    {
+        if (s.Terminated)
+        {
+            return;
+        }
+
+        s.Terminated = true;
+        s.TerminalReason = reason;
+        s.ResumeStage = null;
+        Envelope e = s.Envelope;
+        s.Envelope = e with
+        {
+            Bounds = e.Bounds with
+            {
+                Terminated = true,
+                TerminalReason = reason,
+                TerminationReason = e.Bounds.TerminationReason ?? message,
+            },
+            Interrupts = e.Interrupts.InterruptPending ? new EnvelopeInterrupts() : e.Interrupts,
+            Audit = e.Audit with { CompletedAt = e.Audit.CompletedAt ?? now },
+        };
+    }
+
+    public static SessionState State(PipelineSession s) => new()
+    {
+        ProcessId = s.Pid,
+        CurrentStage = s.Envelope.Pipeline.CurrentStage,
+        StageOrder = s.Envelope.Pipeline.StageOrder,
+        Envelope = s.Envelope,
+        EdgeTraversals = new Dictionary<string, int>(s.EdgeTraversals, StringComparer.Ordinal),
+        Terminated = s.Terminated,
+        TerminalReason = s.TerminalReason,
+    };
+
+    /// <summary>The first exhausted bound, checked LLM calls, iterations, agent hops, each with <c>&gt;=</c>.</summary>
+    public static TerminalReason? CheckBounds(Envelope e) =>
+        e.Bounds.LlmCallCount >= e.Bounds.MaxLlmCalls ? TerminalReason.MaxLlmCallsExceeded :
+        e.Pipeline.Iteration >= e.Pipeline.MaxIterations ? TerminalReason.MaxIterationsExceeded :
+        e.Bounds.AgentHopCount >= e.Bounds.MaxAgentHops ? TerminalReason.MaxAgentHopsExceeded :
+        null;
+
+    public static string EdgeKey(string from, string to) => from + "->" + to;
+
+    private static void RequireNonNegative(string field, long value)
+    {
+        if (value < 0)
+        {
+            throw KernelErrors.Validation($"metrics.{field} must be non-negative, got {value}");
+        }
+    }
+
+    private static int Add(string field, int a, int b) => a > int.MaxValue - b ? throw KernelErrors.Validation($"{field} total would overflow") : a + b;
+
+    private static long Add(string field, long a, long b) => a > long.MaxValue - b ? throw KernelErrors.Validation($"{field} total would overflow") : a + b;
+}
