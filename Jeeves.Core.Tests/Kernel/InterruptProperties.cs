@@ -1,6 +1,3 @@
-#pragma warning disable CA1707 // Property names follow Member_Scenario_Expectation (STYLE P18).
-#pragma warning disable NUnit1027 // FsCheck's [Property] supplies the arguments; NUnit's analyzer cannot see that.
-
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Jeeves.Kernel;

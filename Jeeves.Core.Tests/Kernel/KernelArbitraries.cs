@@ -268,7 +268,7 @@ public static class KernelArbitraries
         from type in Gen.Elements("flow", "worker", "inference")
         from max in Gen.Choose(0, 4)
         from load in Gen.Choose(0, 3)
-        from status in Gen.Elements(Enum.GetValues<ServiceStatus>())
+        from status in Gen.Elements(Enum.GetValues<HealthStatus>())
         select new RegistryOp(kind, name, type, max, load, status);
 
     internal static Gen<CommandCase> CommandCaseGen =>

@@ -267,7 +267,7 @@ public enum RegistryOpKind
 }
 
 /// <summary>One service registry step on the service named <c>svc{Name}</c>.</summary>
-public sealed record RegistryOp(RegistryOpKind Kind, int Name, string ServiceType, int MaxConcurrent, int InitialLoad, ServiceStatus Status)
+public sealed record RegistryOp(RegistryOpKind Kind, int Name, string ServiceType, int MaxConcurrent, int InitialLoad, HealthStatus Status)
 {
     public const int NameCount = 4;
 

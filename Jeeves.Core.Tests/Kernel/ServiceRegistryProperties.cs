@@ -1,6 +1,3 @@
-#pragma warning disable CA1707 // Property names follow Member_Scenario_Expectation (STYLE P18).
-#pragma warning disable NUnit1027 // FsCheck's [Property] supplies the arguments; NUnit's analyzer cannot see that.
-
 using Jeeves.Kernel;
 using NUnit.Framework;
 using PropertyAttribute = FsCheck.NUnit.PropertyAttribute;
@@ -85,10 +82,10 @@ public sealed class ServiceRegistryProperties
             (int healthy, int degraded, int unhealthy) = registry.CountByStatus();
             Assert.That(healthy + degraded + unhealthy, Is.LessThanOrEqualTo(registry.Count), $"{where}: status counts");
             Assert.That((healthy, degraded, unhealthy, registry.HealthyCount()), Is.EqualTo((
-                model.Values.Count(s => s.Status == ServiceStatus.Healthy),
-                model.Values.Count(s => s.Status == ServiceStatus.Degraded),
-                model.Values.Count(s => s.Status == ServiceStatus.Unhealthy),
-                model.Values.Count(s => s.Status is ServiceStatus.Healthy or ServiceStatus.Degraded))), $"{where}: status counts");
+                model.Values.Count(s => s.Status == HealthStatus.Healthy),
+                model.Values.Count(s => s.Status == HealthStatus.Degraded),
+                model.Values.Count(s => s.Status == HealthStatus.Unhealthy),
+                model.Values.Count(s => s.Status is HealthStatus.Healthy or HealthStatus.Degraded))), $"{where}: status counts");
             Assert.That(registry.Totals().TotalLoad, Is.EqualTo(model.Values.Sum(s => s.CurrentLoad)), $"{where}: total load");
         }
     }
