@@ -13,6 +13,12 @@ public interface IKernelClient : IAsyncDisposable
     /// <summary>Gets the process lifecycle, quota, rate-limit and status service.</summary>
     IKernelService Kernel { get; }
 
+    /// <summary>Gets the envelope service.</summary>
+    IEngineService Engine { get; }
+
+    /// <summary>Gets the pipeline orchestration service.</summary>
+    IOrchestrationService Orchestration { get; }
+
     /// <summary>Gets the human-in-the-loop interrupt service.</summary>
     IInterruptService Interrupts { get; }
 

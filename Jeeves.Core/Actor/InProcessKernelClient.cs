@@ -16,11 +16,17 @@ internal sealed class InProcessKernelClient : IKernelClient
         Kernel = new InProcessKernelService(actor);
         Interrupts = new InProcessInterruptService(actor);
         Tools = new InProcessToolService(actor);
+        Engine = new InProcessEngineService(actor);
+        Orchestration = new InProcessOrchestrationService(actor);
     }
 
     public KernelActor Actor { get; }
 
     public IKernelService Kernel { get; }
+
+    public IEngineService Engine { get; }
+
+    public IOrchestrationService Orchestration { get; }
 
     public IInterruptService Interrupts { get; }
 

@@ -5,6 +5,10 @@ internal sealed record CleanupStats
 {
     public int ProcessesRemoved { get; init; }
 
+    public int SessionsRemoved { get; init; }
+
+    public int EnvelopesEvicted { get; init; }
+
     public int InterruptsExpired { get; init; }
 
     public int InterruptsRemoved { get; init; }

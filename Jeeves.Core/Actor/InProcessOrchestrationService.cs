@@ -1,0 +1,25 @@
+namespace Jeeves.Actor;
+
+/// <summary>The <c>orchestration</c> service over the kernel actor.</summary>
+internal sealed class InProcessOrchestrationService(KernelActor actor) : IOrchestrationService
+{
+    public Task<SessionState> InitializeSessionAsync(ProcessId processId, PipelineConfig config, Envelope envelope, bool force = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(envelope);
+        return actor.InvokeAsync("InitializeSession", static (k, s) => k.InitializeSession(s.processId, s.config, s.envelope, s.force), (processId, config, envelope, force), cancellationToken);
+    }
+
+    public Task<Instruction> GetNextInstructionAsync(ProcessId processId, CancellationToken cancellationToken = default) =>
+        actor.InvokeAsync("GetNextInstruction", static (k, p) => k.GetNextInstruction(p), processId, cancellationToken);
+
+    public Task<Instruction> ReportAgentResultAsync(ProcessId processId, AgentResult result, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        AgentResult copy = result with { Output = (System.Text.Json.Nodes.JsonObject?)result.Output?.DeepClone() };
+        return actor.InvokeAsync("ReportAgentResult", static (k, s) => k.ReportAgentResult(s.processId, s.copy), (processId, copy), cancellationToken);
+    }
+
+    public Task<SessionState> GetSessionStateAsync(ProcessId processId, CancellationToken cancellationToken = default) =>
+        actor.InvokeAsync("GetSessionState", static (k, p) => k.GetSessionState(p), processId, cancellationToken);
+}
