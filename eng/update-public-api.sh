@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 file=Jeeves.Core/PublicAPI.Unshipped.txt
 report=$(dotnet build Jeeves.Core/Jeeves.Core.csproj --no-incremental -p:TreatWarningsAsErrors=false 2>&1 || true)
-added=$(grep 'RS0016' <<<"$report" | sed -n "s/.*Symbol '\(.*\)' is not part of the declared public API.*/\1/p" | sort -u)
-removed=$(grep 'RS0017' <<<"$report" | sed -n "s/.*Symbol '\(.*\)' is part of the declared API, but.*/\1/p" | sort -u)
+added=$(grep 'RS0016' <<<"$report" | sed -n "s/.*Symbol '\(.*\)' is not part of the declared public API.*/\1/p" | sort -u || true)
+removed=$(grep 'RS0017' <<<"$report" | sed -n "s/.*Symbol '\(.*\)' is part of the declared API, but.*/\1/p" | sort -u || true)
 {
   head -1 "$file"
   { tail -n +2 "$file"; printf '%s\n' "$added"; } | grep -v '^$' | grep -vxF -f <(printf '%s\n' "${removed:-__none__}") | LC_ALL=C sort -u
