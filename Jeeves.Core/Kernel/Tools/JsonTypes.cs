@@ -24,7 +24,19 @@ internal static class JsonTypes
     public static bool IsString(JsonNode? node, out string? value)
     {
         value = null;
-        return node is JsonValue v && v.GetValueKind() == JsonValueKind.String && v.TryGetValue(out value);
+        if (node is not JsonValue v || v.GetValueKind() != JsonValueKind.String)
+        {
+            return false;
+        }
+
+        if (!v.TryGetValue(out value))
+        {
+            // A string-kind value built from another CLR type (char, Guid, DateTime...): read its JSON text.
+            using JsonDocument document = JsonDocument.Parse(v.ToJsonString());
+            value = document.RootElement.GetString();
+        }
+
+        return true;
     }
 
     public static bool IsBoolean(JsonNode? node) =>

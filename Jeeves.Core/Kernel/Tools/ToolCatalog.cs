@@ -18,6 +18,9 @@ internal sealed class ToolCatalog
     public ToolRegistration Register(ToolEntry entry, bool replaceExisting)
     {
         Validate(entry);
+
+        // The catalog keeps its own copy, so a caller changing its list or defaults later changes nothing here.
+        entry = entry with { Parameters = entry.Parameters.Select(static p => p with { Default = p.Default?.DeepClone() }).ToArray() };
         if (_tools.TryGetValue(entry.Id, out ToolEntry? existing))
         {
             if (existing.Equals(entry))
@@ -163,6 +166,12 @@ internal sealed class ToolCatalog
             throw KernelErrors.Validation("Tool id cannot be empty");
         }
 
+        // Ids, names and descriptions appear in the one-line-per-tool prompt, so they must not break its format.
+        if (HasSpaceOrControl(entry.Id) || (entry.Description ?? string.Empty).Any(char.IsControl))
+        {
+            throw KernelErrors.Validation($"Invalid tool entry: {entry.Id} has whitespace in its id or a control character in its description");
+        }
+
         if (!Enum.IsDefined(entry.Category) || !Enum.IsDefined(entry.RiskSemantic) || !Enum.IsDefined(entry.RiskSeverity))
         {
             throw KernelErrors.Validation($"Invalid tool entry: {entry.Id} has an undefined category or risk");
@@ -176,7 +185,7 @@ internal sealed class ToolCatalog
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (ToolParameter? p in entry.Parameters)
         {
-            if (p is null || string.IsNullOrEmpty(p.Name) || p.Type is null)
+            if (p is null || string.IsNullOrEmpty(p.Name) || HasSpaceOrControl(p.Name) || p.Type is null)
             {
                 throw KernelErrors.Validation($"Invalid tool entry: {entry.Id} has a parameter without a name or type");
             }
@@ -192,4 +201,6 @@ internal sealed class ToolCatalog
             }
         }
     }
+
+    private static bool HasSpaceOrControl(string text) => text.Any(static c => char.IsWhiteSpace(c) || char.IsControl(c));
 }

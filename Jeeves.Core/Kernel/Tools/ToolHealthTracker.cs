@@ -157,7 +157,8 @@ internal sealed class ToolHealthTracker
     {
         // Failures at or after now - window; a timestamp clock younger than the window simply counts everything.
         long now = _time.GetTimestamp();
-        long span = (long)(_circuitWindow.TotalSeconds * _time.TimestampFrequency);
+        // Integer arithmetic: a floating-point product can land one tick short and drop a failure on the edge.
+        long span = (long)((Int128)_circuitWindow.Ticks * _time.TimestampFrequency / TimeSpan.TicksPerSecond);
         long cutoff = now - span;
         int recent = 0;
         foreach (Execution e in window.Executions())
