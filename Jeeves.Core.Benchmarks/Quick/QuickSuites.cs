@@ -1,4 +1,5 @@
 using Jeeves.Benchmarks.Kernel;
+using Jeeves.Benchmarks.Tools;
 
 namespace Jeeves.Benchmarks.Quick;
 
@@ -8,5 +9,6 @@ internal static class QuickSuites
     public static IReadOnlyList<IQuickSuite> All { get; } =
     [
         new KernelSuite(),
+        new ToolsSuite(),
     ];
 }
