@@ -187,7 +187,7 @@ internal sealed class ToolCatalog
         {
             if (p is null || string.IsNullOrEmpty(p.Name) || HasSpaceOrControl(p.Name) || p.Type is null)
             {
-                throw KernelErrors.Validation($"Invalid tool entry: {entry.Id} has a parameter without a name or type");
+                throw KernelErrors.Validation($"Invalid tool entry: {entry.Id} has a parameter without a name (or with whitespace in it) or a type");
             }
 
             if (!names.Add(p.Name))
