@@ -247,6 +247,9 @@ internal sealed class Orchestrator
         s.Terminated = true;
         s.TerminalReason = reason;
         s.ResumeStage = null;
+
+        // A finished run stays visible for the session retention, so its worker can read how it ended.
+        s.LastActivityAt = now;
         Envelope e = s.Envelope;
         s.Envelope = e with
         {
