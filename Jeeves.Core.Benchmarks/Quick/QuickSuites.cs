@@ -1,3 +1,4 @@
+using Jeeves.Benchmarks.CommBus;
 using Jeeves.Benchmarks.Kernel;
 
 namespace Jeeves.Benchmarks.Quick;
@@ -8,5 +9,6 @@ internal static class QuickSuites
     public static IReadOnlyList<IQuickSuite> All { get; } =
     [
         new KernelSuite(),
+        new CommBusSuite(),
     ];
 }
