@@ -6,7 +6,7 @@ namespace Jeeves.Benchmarks.Quick;
 /// <summary>One quick-mode measurement, printed as <c>bench NAME value=V unit=U [baseline=B ratio=R]</c>.</summary>
 /// <param name="Name">The metric name, <c>suite.measurement</c>.</param>
 /// <param name="Value">The measured value.</param>
-/// <param name="Unit">The unit: <c>ns</c> per operation, <c>B</c> allocated per operation, or <c>MB</c> (2^20 bytes).</param>
+/// <param name="Unit">The unit: <c>ns</c> per operation, <c>B</c> allocated per operation, <c>MB</c> (2^20 bytes), or a rate such as <c>deliveries/s</c>.</param>
 /// <param name="Baseline">The baseline's value in the same unit, when the measurement is compared with one.</param>
 internal readonly record struct BenchLine(string Name, double Value, string Unit, double? Baseline = null)
 {

@@ -1,3 +1,4 @@
+using Jeeves.Benchmarks.CommBus;
 using Jeeves.Benchmarks.Kernel;
 using Jeeves.Benchmarks.Tools;
 
@@ -10,5 +11,6 @@ internal static class QuickSuites
     [
         new KernelSuite(),
         new ToolsSuite(),
+        new CommBusSuite(),
     ];
 }

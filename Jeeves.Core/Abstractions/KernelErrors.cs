@@ -17,6 +17,8 @@ internal static class KernelErrors
 
     public static KernelException Internal(string detail, Exception? inner = null) => new(KernelErrorCode.Internal, "internal error: " + detail, inner);
 
+    public static KernelException Timeout(string detail) => new(KernelErrorCode.Timeout, "timeout: " + detail);
+
     public static KernelException Unavailable(string detail) => new(KernelErrorCode.Unavailable, detail);
 
     public static KernelException UnknownPid(ProcessId pid) => NotFound($"unknown pid: {pid}");

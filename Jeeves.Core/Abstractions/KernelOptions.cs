@@ -38,4 +38,7 @@ public sealed class KernelOptions
 
     /// <summary>Gets the thresholds that grade tool health and open circuits.</summary>
     public ToolHealthOptions ToolHealth { get; } = new();
+
+    /// <summary>Gets the message bus settings.</summary>
+    public CommBusOptions CommBus { get; } = new();
 }
