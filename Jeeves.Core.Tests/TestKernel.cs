@@ -36,6 +36,8 @@ internal sealed class RecordingEventSink : IKernelEventSink
 
     public bool IsEnabled => true;
 
+    public CommBusStatistics Statistics => new(Events.Count, 0, 0, 0, 0);
+
     public void Publish(KernelEvent kernelEvent) => Events.Add(kernelEvent);
 
     public IEnumerable<string> Types => Events.Select(e => e.EventType);

@@ -47,7 +47,7 @@ public class KernelBenchmarks : IAsyncDisposable
         // public client, as an application's would.
         var core = new KernelCore(BenchKernel.UnlimitedOptions(), TimeProvider.System);
         _ = core.CreateProcess(s_probe);
-        _client = new InProcessKernelClient(new KernelActor(core, QueueCapacity, cleanupInterval: TimeSpan.Zero), ownsActor: true);
+        _client = new InProcessKernelClient(new KernelActor(core, QueueCapacity, cleanupInterval: TimeSpan.Zero), new MessageBus(), ownsActor: true);
     }
 
     /// <summary>(a) One <c>GetProcessAsync</c> through the in-process client: post, run on the kernel loop, reply.</summary>

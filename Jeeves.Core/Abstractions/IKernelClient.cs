@@ -19,6 +19,9 @@ public interface IKernelClient : IAsyncDisposable
     /// <summary>Gets the pipeline orchestration service.</summary>
     IOrchestrationService Orchestration { get; }
 
+    /// <summary>Gets the message bus: events, commands and queries; the kernel publishes its events here.</summary>
+    ICommBusService CommBus { get; }
+
     /// <summary>Gets the human-in-the-loop interrupt service.</summary>
     IInterruptService Interrupts { get; }
 

@@ -1,3 +1,4 @@
+using Jeeves.CommBus;
 using Jeeves.Kernel;
 using Microsoft.Extensions.Logging;
 
@@ -8,10 +9,12 @@ internal sealed class InProcessKernelClient : IKernelClient
 {
     private readonly bool _ownsActor;
 
-    public InProcessKernelClient(KernelActor actor, bool ownsActor)
+    public InProcessKernelClient(KernelActor actor, MessageBus bus, bool ownsActor)
     {
         ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(bus);
         Actor = actor;
+        Bus = bus;
         _ownsActor = ownsActor;
         Kernel = new InProcessKernelService(actor);
         Interrupts = new InProcessInterruptService(actor);
@@ -21,6 +24,10 @@ internal sealed class InProcessKernelClient : IKernelClient
     }
 
     public KernelActor Actor { get; }
+
+    public MessageBus Bus { get; }
+
+    public ICommBusService CommBus => Bus;
 
     public IKernelService Kernel { get; }
 
@@ -34,10 +41,18 @@ internal sealed class InProcessKernelClient : IKernelClient
 
     public static InProcessKernelClient Create(KernelOptions options, TimeProvider timeProvider, ILogger? logger)
     {
-        var core = new KernelCore(options, timeProvider);
+        var bus = new MessageBus(options.CommBus, timeProvider);
+        var core = new KernelCore(options, timeProvider, new KernelEventPublisher(bus));
         var actor = new KernelActor(core, options.QueueCapacity, options.Cleanup.Interval, logger);
-        return new InProcessKernelClient(actor, ownsActor: true);
+        return new InProcessKernelClient(actor, bus, ownsActor: true);
     }
 
-    public ValueTask DisposeAsync() => _ownsActor ? Actor.DisposeAsync() : ValueTask.CompletedTask;
+    public async ValueTask DisposeAsync()
+    {
+        if (_ownsActor)
+        {
+            await Actor.DisposeAsync().ConfigureAwait(false);
+            Bus.Dispose();
+        }
+    }
 }

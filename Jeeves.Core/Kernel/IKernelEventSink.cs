@@ -9,5 +9,8 @@ internal interface IKernelEventSink
     /// <summary>Gets a value indicating whether anyone listens; when not, the kernel skips building payloads.</summary>
     bool IsEnabled { get; }
 
+    /// <summary>Gets the bus counters reported in the system status.</summary>
+    CommBusStatistics Statistics { get; }
+
     void Publish(KernelEvent kernelEvent);
 }

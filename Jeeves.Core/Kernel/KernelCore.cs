@@ -78,6 +78,7 @@ internal sealed partial class KernelCore
             ServicesUnhealthy = unhealthy,
             ActiveOrchestrationSessions = _orchestrator.Count,
             PendingInterrupts = _interrupts.PendingCount(),
+            CommBus = _events.Statistics,
         };
     }
 
@@ -100,6 +101,8 @@ internal sealed partial class KernelCore
         public static readonly NullEventSink Instance = new();
 
         public bool IsEnabled => false;
+
+        public CommBusStatistics Statistics => CommBusStatistics.Empty;
 
         public void Publish(KernelEvent kernelEvent)
         {
