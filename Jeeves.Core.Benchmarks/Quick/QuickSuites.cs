@@ -1,5 +1,6 @@
 using Jeeves.Benchmarks.CommBus;
 using Jeeves.Benchmarks.Kernel;
+using Jeeves.Benchmarks.Orchestration;
 using Jeeves.Benchmarks.Tools;
 
 namespace Jeeves.Benchmarks.Quick;
@@ -11,6 +12,7 @@ internal static class QuickSuites
     [
         new KernelSuite(),
         new ToolsSuite(),
+        new OrchestrationSuite(),
         new CommBusSuite(),
     ];
 }

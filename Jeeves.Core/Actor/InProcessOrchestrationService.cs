@@ -1,3 +1,6 @@
+using System.Text.Json;
+using Jeeves.Kernel.Orchestration;
+
 namespace Jeeves.Actor;
 
 /// <summary>The <c>orchestration</c> service over the kernel actor.</summary>
@@ -16,8 +19,11 @@ internal sealed class InProcessOrchestrationService(KernelActor actor) : IOrches
     public Task<Instruction> ReportAgentResultAsync(ProcessId processId, AgentResult result, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(result);
-        AgentResult copy = result with { Output = (System.Text.Json.Nodes.JsonObject?)result.Output?.DeepClone() };
-        return actor.InvokeAsync("ReportAgentResult", static (k, s) => k.ReportAgentResult(s.processId, s.copy), (processId, copy), cancellationToken);
+        // The output becomes immutable JSON here, on the caller's thread: the caller may change its object afterwards,
+        // and the kernel's loop does less work.
+        JsonElement output = JsonValues.ToElement(result.Output);
+        AgentResult copy = result.Output is null ? result : result with { Output = null };
+        return actor.InvokeAsync("ReportAgentResult", static (k, s) => k.ReportAgentResult(s.processId, s.copy, s.output), (processId, copy, output), cancellationToken);
     }
 
     public Task<SessionState> GetSessionStateAsync(ProcessId processId, CancellationToken cancellationToken = default) =>

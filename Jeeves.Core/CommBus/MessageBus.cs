@@ -62,6 +62,9 @@ public sealed partial class MessageBus : ICommBusService, IDisposable
         _onClosed = Remove;
     }
 
+    /// <summary>Gets a value indicating whether any subscription is live; publishers may skip building events nobody would receive.</summary>
+    internal bool HasSubscriptions => Volatile.Read(ref _subscriptions).Length > 0;
+
     /// <summary>Publishes an event to every live subscription whose patterns match its type.</summary>
     /// <remarks>
     /// This is the kernel's way in: it is synchronous, takes no lock, never waits and never fails because of a

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Jeeves.Kernel.Orchestration;
 
@@ -80,13 +81,16 @@ internal sealed partial class KernelCore
     /// Records the result of the instructed agent, routes the run, charges the usage to the process's quota, and
     /// returns the next instruction. Atomic: a result that is refused changes nothing.
     /// </summary>
-    public Instruction ReportAgentResult(ProcessId pid, AgentResult result)
+    public Instruction ReportAgentResult(ProcessId pid, AgentResult result) => ReportAgentResult(pid, result, output: null);
+
+    /// <summary>Records an agent result whose output the caller already turned into JSON (off the kernel's loop).</summary>
+    public Instruction ReportAgentResult(ProcessId pid, AgentResult result, JsonElement? output)
     {
         RequirePid(pid);
         ArgumentNullException.ThrowIfNull(result);
         PipelineSession session = _orchestrator.Require(pid);
         DateTimeOffset now = Now;
-        ReportOutcome outcome = Orchestrator.PlanReport(session, result, now);
+        ReportOutcome outcome = Orchestrator.PlanReport(session, result, output, now);
 
         // Validate the process-side effects before committing anything.
         ProcessInfo? process = _processes.Get(pid);

@@ -18,7 +18,9 @@ internal sealed class CompiledPipeline
             order[i] = s.Name;
             if (!_stages.ContainsKey(s.Name))
             {
-                var rules = s.Routing.Select(r => new Rule(r.Condition, r.Condition is null ? default : JsonValues.ToElement(r.Value), r.Target)).ToArray();
+                var rules = s.Routing
+                    .Select(r => new Rule(r.Condition, r.Condition is null ? default : JsonValues.ToElement(r.Value), r.Target, Orchestrator.EdgeKey(s.Name, r.Target)))
+                    .ToArray();
                 _stages.Add(s.Name, new Stage(s.Name, s.Agent, i, rules));
             }
         }
@@ -45,19 +47,19 @@ internal sealed class CompiledPipeline
         Config.ResumeStages is { } stages && stages.TryGetValue(kind, out string? stage) ? stage : raisedAt;
 
     /// <summary>First match wins: an unconditional rule always matches; a conditional one when the output's key equals the value.</summary>
-    public static string? Route(Stage stage, JsonElement? output)
+    public static Rule? Route(Stage stage, JsonElement output)
     {
         foreach (Rule rule in stage.Rules)
         {
             if (rule.Condition is null)
             {
-                return rule.Target;
+                return rule;
             }
 
-            if (output is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty(rule.Condition, out JsonElement actual) &&
+            if (output.ValueKind == JsonValueKind.Object && output.TryGetProperty(rule.Condition, out JsonElement actual) &&
                 JsonEquality.Equal(actual, rule.Value))
             {
-                return rule.Target;
+                return rule;
             }
         }
 
@@ -66,5 +68,6 @@ internal sealed class CompiledPipeline
 
     internal sealed record Stage(string Name, string Agent, int Index, Rule[] Rules);
 
-    internal readonly record struct Rule(string? Condition, JsonElement Value, string Target);
+    /// <summary>A rule ready to evaluate; <paramref name="EdgeKey"/> is the traversal counter key of the edge it takes.</summary>
+    internal sealed record Rule(string? Condition, JsonElement Value, string Target, string EdgeKey);
 }

@@ -11,6 +11,9 @@ internal static class JsonValues
 
     public static readonly JsonElement Null = Parse("null"u8);
 
+    [ThreadStatic]
+    private static Scratch? t_scratch;
+
     public static JsonElement ToElement(JsonNode? node)
     {
         if (node is null)
@@ -18,18 +21,37 @@ internal static class JsonValues
             return Null;
         }
 
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        if (node is JsonObject { Count: 0 })
         {
-            node.WriteTo(writer);
+            return EmptyObject;
         }
 
-        return Parse(buffer.WrittenSpan);
+        // One writer and buffer per thread: the kernel converts on its loop and clients on theirs.
+        Scratch scratch = t_scratch ??= new Scratch();
+        scratch.Buffer.ResetWrittenCount();
+        scratch.Writer.Reset(scratch.Buffer);
+        node.WriteTo(scratch.Writer);
+        scratch.Writer.Flush();
+        JsonElement element = Parse(scratch.Buffer.WrittenSpan);
+        if (scratch.Buffer.Capacity > 64 * 1024)
+        {
+            // Do not keep a huge buffer alive for the thread's lifetime.
+            t_scratch = null;
+        }
+
+        return element;
     }
 
     public static JsonElement Parse(ReadOnlySpan<byte> utf8Json)
     {
         var reader = new Utf8JsonReader(utf8Json);
         return JsonElement.ParseValue(ref reader);
+    }
+
+    private sealed class Scratch
+    {
+        public ArrayBufferWriter<byte> Buffer { get; } = new(512);
+
+        public Utf8JsonWriter Writer { get; } = new(Stream.Null);
     }
 }

@@ -90,7 +90,11 @@ internal sealed class Orchestrator
     }
 
     /// <summary>Computes what an agent result changes; throws, changing nothing, when the result is not acceptable.</summary>
-    public static ReportOutcome PlanReport(PipelineSession s, AgentResult result, DateTimeOffset now)
+    /// <param name="s">The session.</param>
+    /// <param name="result">The result.</param>
+    /// <param name="output">The result's output already as JSON, or <see langword="null"/> to convert <see cref="AgentResult.Output"/> here.</param>
+    /// <param name="now">The current time.</param>
+    public static ReportOutcome PlanReport(PipelineSession s, AgentResult result, JsonElement? output, DateTimeOffset now)
     {
         Envelope e = s.Envelope;
         if (s.Terminated)
@@ -123,21 +127,30 @@ internal sealed class Orchestrator
         }
 
         // The agent's output, with a failure written into it so that routing can react to it.
-        JsonObject output = (JsonObject?)result.Output?.DeepClone() ?? [];
+        JsonElement outputElement = output ?? JsonValues.ToElement(result.Output);
+        if (outputElement.ValueKind != JsonValueKind.Object)
+        {
+            outputElement = JsonValues.EmptyObject;
+        }
+
         ImmutableSortedDictionary<string, JsonElement> metadata = e.Audit.Metadata;
         EnvelopePipeline pipeline = e.Pipeline;
         if (result.Success)
         {
-            pipeline = pipeline with { CompletedStageSet = pipeline.CompletedStageSet.Add(stage.Name), ActiveStages = pipeline.ActiveStages.Remove(stage.Name) };
+            pipeline = pipeline.CompletedStageSet.Contains(stage.Name) && !pipeline.ActiveStages.Contains(stage.Name)
+                ? pipeline
+                : pipeline with { CompletedStageSet = pipeline.CompletedStageSet.Add(stage.Name), ActiveStages = pipeline.ActiveStages.Remove(stage.Name) };
         }
         else
         {
-            output["success"] = false;
+            JsonObject failed = JsonObject.Create(outputElement)!;
+            failed["success"] = false;
             if (!string.IsNullOrEmpty(result.Error))
             {
-                output["error"] = result.Error;
+                failed["error"] = result.Error;
             }
 
+            outputElement = JsonValues.ToElement(failed);
             metadata = metadata.SetItem("last_agent_failure", JsonValues.ToElement(new JsonObject { ["agent_name"] = result.AgentName, ["error"] = result.Error ?? string.Empty }));
             pipeline = pipeline with
             {
@@ -146,7 +159,6 @@ internal sealed class Orchestrator
             };
         }
 
-        JsonElement outputElement = JsonValues.ToElement(output);
         EnvelopeBounds bounds = e.Bounds with
         {
             LlmCallCount = Add("llm_calls", e.Bounds.LlmCallCount, m.LlmCalls),
@@ -166,69 +178,74 @@ internal sealed class Orchestrator
             LlmCalls = m.LlmCalls,
         };
 
-        Envelope next = e with
-        {
-            Outputs = e.Outputs.SetItem(result.AgentName, outputElement),
-            Pipeline = pipeline,
-            Bounds = bounds,
-            // A resolved interrupt stays readable, with its response, until the next agent result.
-            Interrupts = new EnvelopeInterrupts(),
-            Audit = e.Audit with { Metadata = metadata, ProcessingHistory = e.Audit.ProcessingHistory.Add(record) },
-        };
+        var outputs = e.Outputs.SetItem(result.AgentName, outputElement);
+
+        // A resolved interrupt stays readable, with its response, until the next agent result.
+        EnvelopeInterrupts interrupts = e.Interrupts.Interrupt is null ? e.Interrupts : new EnvelopeInterrupts();
+        EnvelopeAudit audit = e.Audit with { Metadata = metadata, ProcessingHistory = e.Audit.ProcessingHistory.Add(record) };
 
         if (result.Interrupt is { } interrupt)
         {
             // The run pauses at this stage; routing waits until the interrupt is resolved.
             return new ReportOutcome
             {
-                Envelope = next,
-                EdgeTraversals = s.EdgeTraversals,
+                Envelope = Step(e, outputs, pipeline, bounds, interrupts, audit),
                 Interrupt = interrupt,
                 ResumeStage = s.Pipeline.ResumeStage(interrupt.Kind, stage.Name),
             };
         }
 
-        string? target = CompiledPipeline.Route(stage, outputElement);
-        if (target is null)
+        CompiledPipeline.Rule? rule = CompiledPipeline.Route(stage, outputElement);
+        if (rule is null)
         {
-            return new ReportOutcome { Envelope = next, EdgeTraversals = s.EdgeTraversals, TerminalReason = TerminalReason.Completed };
+            return new ReportOutcome { Envelope = Step(e, outputs, pipeline, bounds, interrupts, audit), TerminalReason = TerminalReason.Completed };
         }
 
-        int traversed = s.EdgeTraversals.GetValueOrDefault(EdgeKey(stage.Name, target));
-        if (s.Pipeline.EdgeLimit(stage.Name, target) is { } max && traversed >= max)
+        string target = rule.Target;
+        if (s.Pipeline.EdgeLimit(stage.Name, target) is { } max && s.EdgeTraversals.GetValueOrDefault(rule.EdgeKey) >= max)
         {
-            next = next with { Bounds = next.Bounds with { TerminationReason = $"Edge limit exceeded: {stage.Name} -> {target}" } };
-            return new ReportOutcome { Envelope = next, EdgeTraversals = s.EdgeTraversals, TerminalReason = TerminalReason.MaxAgentHopsExceeded };
+            bounds = bounds with { TerminationReason = $"Edge limit exceeded: {stage.Name} -> {target}" };
+            return new ReportOutcome { Envelope = Step(e, outputs, pipeline, bounds, interrupts, audit), TerminalReason = TerminalReason.MaxAgentHopsExceeded };
         }
 
         CompiledPipeline.Stage targetStage = s.Pipeline.Find(target)!;
         int loopBack = targetStage.Index <= stage.Index ? 1 : 0;
-        next = next with
-        {
-            Pipeline = next.Pipeline with { CurrentStage = target, Iteration = next.Pipeline.Iteration + loopBack },
-            Bounds = next.Bounds with { AgentHopCount = next.Bounds.AgentHopCount + 1 },
-        };
-        var traversals = new Dictionary<string, int>(s.EdgeTraversals, StringComparer.Ordinal) { [EdgeKey(stage.Name, target)] = traversed + 1 };
-        TerminalReason? exhausted = CheckBounds(next);
+        pipeline = pipeline with { CurrentStage = target, Iteration = pipeline.Iteration + loopBack };
+        bounds = bounds with { AgentHopCount = bounds.AgentHopCount + 1 };
+        TerminalReason? exhausted = CheckBounds(pipeline, bounds);
         if (exhausted is not null)
         {
-            next = next with { Bounds = next.Bounds with { TerminationReason = $"Bounds exceeded: {exhausted}" } };
+            bounds = bounds with { TerminationReason = $"Bounds exceeded: {exhausted}" };
         }
 
         return new ReportOutcome
         {
-            Envelope = next,
-            EdgeTraversals = traversals,
+            Envelope = Step(e, outputs, pipeline, bounds, interrupts, audit),
+            EdgeKey = rule.EdgeKey,
             TerminalReason = exhausted,
             Transition = (stage.Name, target),
             IterationsAdded = loopBack,
         };
     }
 
+    /// <summary>The envelope after one step, built once.</summary>
+    private static Envelope Step(
+        Envelope e,
+        ImmutableSortedDictionary<string, JsonElement> outputs,
+        EnvelopePipeline pipeline,
+        EnvelopeBounds bounds,
+        EnvelopeInterrupts interrupts,
+        EnvelopeAudit audit) =>
+        e with { Outputs = outputs, Pipeline = pipeline, Bounds = bounds, Interrupts = interrupts, Audit = audit };
+
     public static void Commit(PipelineSession s, ReportOutcome outcome, DateTimeOffset now)
     {
         s.Envelope = outcome.Envelope;
-        s.EdgeTraversals = outcome.EdgeTraversals;
+        if (outcome.EdgeKey is { } edge)
+        {
+            s.EdgeTraversals[edge] = s.EdgeTraversals.GetValueOrDefault(edge) + 1;
+        }
+
         s.LastActivityAt = now;
         if (outcome.TerminalReason is { } reason)
         {
@@ -276,10 +293,12 @@ internal sealed class Orchestrator
     };
 
     /// <summary>The first exhausted bound, checked LLM calls, iterations, agent hops, each with <c>&gt;=</c>.</summary>
-    public static TerminalReason? CheckBounds(Envelope e) =>
-        e.Bounds.LlmCallCount >= e.Bounds.MaxLlmCalls ? TerminalReason.MaxLlmCallsExceeded :
-        e.Pipeline.Iteration >= e.Pipeline.MaxIterations ? TerminalReason.MaxIterationsExceeded :
-        e.Bounds.AgentHopCount >= e.Bounds.MaxAgentHops ? TerminalReason.MaxAgentHopsExceeded :
+    public static TerminalReason? CheckBounds(Envelope e) => CheckBounds(e.Pipeline, e.Bounds);
+
+    private static TerminalReason? CheckBounds(EnvelopePipeline p, EnvelopeBounds b) =>
+        b.LlmCallCount >= b.MaxLlmCalls ? TerminalReason.MaxLlmCallsExceeded :
+        p.Iteration >= p.MaxIterations ? TerminalReason.MaxIterationsExceeded :
+        b.AgentHopCount >= b.MaxAgentHops ? TerminalReason.MaxAgentHopsExceeded :
         null;
 
     public static string EdgeKey(string from, string to) => from + "->" + to;

@@ -1,11 +1,12 @@
 namespace Jeeves.Kernel.Orchestration;
 
 /// <summary>Everything one agent result will change, computed and validated before anything is committed.</summary>
-internal sealed record ReportOutcome
+internal readonly record struct ReportOutcome
 {
     public required Envelope Envelope { get; init; }
 
-    public required Dictionary<string, int> EdgeTraversals { get; init; }
+    /// <summary>The traversal counter to increment, for a transition.</summary>
+    public string? EdgeKey { get; init; }
 
     public TerminalReason? TerminalReason { get; init; }
 
