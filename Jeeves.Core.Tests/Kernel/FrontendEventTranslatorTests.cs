@@ -66,4 +66,23 @@ public sealed class FrontendEventTranslatorTests
 
         Assert.That(e!.Payload.ToJsonString(), Is.EqualTo("""{"type":"orchestrator.resource_exhausted","data":{"request_id":"","resource":"","usage":null}}"""));
     }
+
+    /// <summary>Invariant 25: translation is total and only the four listed types (TERMINATED state changes only) translate.</summary>
+    [FsCheck.NUnit.Property(MaxTest = 500)]
+    public bool Translate_AnyTypeAndPayload_NeverThrowsAndTranslatesOnlyTheListedTypes(FsCheck.NonNull<string> type, string? pid, string? newState, int? usage)
+    {
+        string[] types = ["process.created", "process.state_changed", "resource.exhausted", "process.cancelled"];
+        string eventType = type.Get.Length % 3 == 0 ? types[type.Get.Length % types.Length] : type.Get;
+        var payload = new JsonObject { ["pid"] = pid, ["new_state"] = newState, ["usage"] = usage, ["reason"] = usage };
+
+        KernelEvent? translated = FrontendEventTranslator.Translate(Raw(eventType, payload));
+
+        bool expected = eventType switch
+        {
+            "process.state_changed" => newState == "TERMINATED",
+            "process.created" or "resource.exhausted" or "process.cancelled" => true,
+            _ => false,
+        };
+        return (translated is not null) == expected && (translated is null || translated.EventType.StartsWith("frontend.orchestrator.", StringComparison.Ordinal));
+    }
 }

@@ -227,8 +227,10 @@ public sealed class OrchestrationProperties
         d.Run(budget);
         if (c.Kind == BadReport.DuringInterrupt && d.Last!.Kind == InstructionKind.RunAgent)
         {
+            // The paused run counts as an agent hop, so a run on its last hop ends here instead of pausing; the
+            // report below is then refused for the ended run, which is refused just the same.
             d.Report(c.Run.StepAt(d.Reports.Count) with { Interrupt = InterruptKind.Checkpoint });
-            Assert.That(d.Next().Kind, Is.EqualTo(InstructionKind.WaitInterrupt));
+            Assert.That(d.Next().Kind, Is.AnyOf(InstructionKind.WaitInterrupt, InstructionKind.Terminate));
         }
 
         SessionState state = d.State();

@@ -104,6 +104,7 @@ public sealed class OrchestratorTests
     [TestCase("badfrom", "validation error: Edge limit from_stage 'x' does not exist")]
     [TestCase("badto", "validation error: Edge limit to_stage 'y' does not exist")]
     [TestCase("badresume", "validation error: Resume stage 'nope' for clarification interrupts does not exist in pipeline")]
+    [TestCase("emptystage", "validation error: Invalid pipeline_config: every stage needs a non-empty name, a non-empty agent and a routing list")]
     public void Validation_ReferenceMessages(string which, string message)
     {
         PipelineConfig good = Linear("a");
@@ -114,6 +115,7 @@ public sealed class OrchestratorTests
             "badtarget" => good with { Stages = [new("a", "x", [RoutingRule.Always("zzz")])] },
             "badfrom" => good with { EdgeLimits = [new("x", "a", 1)] },
             "badto" => good with { EdgeLimits = [new("a", "y", 1)] },
+            "emptystage" => good with { Stages = [new(string.Empty, "x")] },
             _ => good with { ResumeStages = new Dictionary<InterruptKind, string> { [InterruptKind.Clarification] = "nope" } },
         };
         var core = TestKernel.CreateUnlimited(out _);

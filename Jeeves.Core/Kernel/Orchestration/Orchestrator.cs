@@ -186,7 +186,15 @@ internal sealed class Orchestrator
 
         if (result.Interrupt is { } interrupt)
         {
-            // The run pauses at this stage; routing waits until the interrupt is resolved.
+            // The run pauses at this stage; routing waits until the interrupt is resolved. The paused run still
+            // counts as an agent hop (max_agent_hops bounds agent runs), and a spent budget ends the run instead.
+            bounds = bounds with { AgentHopCount = bounds.AgentHopCount + 1 };
+            if (CheckBounds(pipeline, bounds) is { } spent)
+            {
+                bounds = bounds with { TerminationReason = $"Bounds exceeded: {spent}" };
+                return new ReportOutcome { Envelope = Step(e, outputs, pipeline, bounds, interrupts, audit), TerminalReason = spent };
+            }
+
             return new ReportOutcome
             {
                 Envelope = Step(e, outputs, pipeline, bounds, interrupts, audit),

@@ -20,9 +20,9 @@ internal static class PipelineValidator
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (PipelineStage? stage in config.Stages)
         {
-            if (stage is null || stage.Name is null || stage.Agent is null || stage.Routing is null)
+            if (stage is null || string.IsNullOrEmpty(stage.Name) || string.IsNullOrEmpty(stage.Agent) || stage.Routing is null)
             {
-                throw KernelErrors.Validation("Invalid pipeline_config: every stage needs a name, an agent and a routing list");
+                throw KernelErrors.Validation("Invalid pipeline_config: every stage needs a non-empty name, a non-empty agent and a routing list");
             }
 
             names.Add(stage.Name);
