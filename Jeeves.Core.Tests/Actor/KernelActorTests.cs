@@ -45,14 +45,7 @@ public sealed class KernelActorTests
     {
         await using KernelActor actor = CreateActor(out _, out _, capacity: 4);
         using var gate = new ManualResetEventSlim();
-        using var entered = new SemaphoreSlim(0);
-        Task blocker = actor.InvokeAsync("Block", static (_, s) =>
-        {
-            s.entered.Release();
-            s.gate.Wait();
-            return 0;
-        }, (gate, entered), CancellationToken.None);
-        await entered.WaitAsync();
+        Task<int> blocker = await BlockAsync(actor, gate);
         var queued = Enumerable.Range(0, 4).Select(i => actor.InvokeAsync("Queued", static (_, s) => s, i, CancellationToken.None)).ToList();
 
         Task<int> rejected = actor.InvokeAsync("OneTooMany", static (_, s) => s, 99, CancellationToken.None);
@@ -89,14 +82,7 @@ public sealed class KernelActorTests
     {
         KernelActor actor = CreateActor(out _, out _);
         using var gate = new ManualResetEventSlim();
-        using var entered = new SemaphoreSlim(0);
-        Task<int> blocker = actor.InvokeAsync("Block", static (_, s) =>
-        {
-            s.entered.Release();
-            s.gate.Wait();
-            return 1;
-        }, (gate, entered), CancellationToken.None);
-        await entered.WaitAsync();
+        Task<int> blocker = await BlockAsync(actor, gate);
         Task<int> queued = actor.InvokeAsync("Queued", static (_, s) => s, 2, CancellationToken.None);
 
         Task stopping = actor.StopAsync(drain: true);
@@ -115,14 +101,7 @@ public sealed class KernelActorTests
     {
         KernelActor actor = CreateActor(out _, out _);
         using var gate = new ManualResetEventSlim();
-        using var entered = new SemaphoreSlim(0);
-        Task<int> blocker = actor.InvokeAsync("Block", static (_, s) =>
-        {
-            s.entered.Release();
-            s.gate.Wait();
-            return 1;
-        }, (gate, entered), CancellationToken.None);
-        await entered.WaitAsync();
+        Task<int> blocker = await BlockAsync(actor, gate);
         Task<int> queued = actor.InvokeAsync("Queued", static (_, s) => s, 2, CancellationToken.None);
 
         Task stopping = actor.StopAsync(drain: false);
@@ -174,6 +153,20 @@ public sealed class KernelActorTests
         int remaining = await actor.InvokeAsync("Count", static (k, _) => k.GetProcessCounts().Total, 0, CancellationToken.None);
 
         Assert.That(remaining, Is.EqualTo(1));
+    }
+
+    /// <summary>Occupies the kernel loop until <paramref name="gate"/> is set; returns once the loop is inside the command.</summary>
+    private static async Task<Task<int>> BlockAsync(KernelActor actor, ManualResetEventSlim gate)
+    {
+        using var entered = new SemaphoreSlim(0);
+        Task<int> blocker = actor.InvokeAsync("Block", static (_, s) =>
+        {
+            s.entered.Release();
+            s.gate.Wait();
+            return 1;
+        }, (gate, entered), CancellationToken.None);
+        await entered.WaitAsync();
+        return blocker;
     }
 
     private static KernelOptions Unlimited(KernelOptions options)
