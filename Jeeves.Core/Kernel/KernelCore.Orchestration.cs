@@ -93,14 +93,14 @@ internal sealed partial class KernelCore
         ReportOutcome outcome = Orchestrator.PlanReport(session, result, output, now);
 
         // Validate the process-side effects before committing anything.
-        ProcessInfo? process = _processes.Get(pid);
-        ResourceUsage? processUsage = null;
-        ResourceUsage? userUsage = null;
-        if (process is not null)
+        bool hasProcess = _processes.TryPeek(pid, out ProcessState state, out ResourceUsage usage, out UserId user);
+        ResourceUsage processUsage = default;
+        ResourceUsage userUsage = default;
+        if (hasProcess)
         {
-            if (process.State is not (ProcessState.Ready or ProcessState.Running))
+            if (state is not (ProcessState.Ready or ProcessState.Running))
             {
-                throw KernelErrors.StateTransition($"cannot report for pid {pid}: state is {process.State}, expected Ready or Running");
+                throw KernelErrors.StateTransition($"cannot report for pid {pid}: state is {state}, expected Ready or Running");
             }
 
             AgentExecutionMetrics m = result.Metrics ?? new AgentExecutionMetrics();
@@ -113,21 +113,21 @@ internal sealed partial class KernelCore
                 AgentHops = 1,
                 Iterations = outcome.IterationsAdded,
             };
-            processUsage = QuotaRules.Add(process.Usage, delta);
-            userUsage = _usage.Preview(process.UserId, delta);
+            processUsage = QuotaRules.Add(usage, delta);
+            userUsage = _usage.Preview(user, delta);
         }
 
         // Commit.
         Orchestrator.Commit(session, outcome, now);
-        if (process is not null)
+        if (hasProcess)
         {
-            if (process.State == ProcessState.Ready)
+            if (state == ProcessState.Ready)
             {
                 _processes.Start(pid, now);
             }
 
-            _usage.Store(process.UserId, userUsage!.Value);
-            _processes.SetUsage(pid, processUsage!.Value);
+            _usage.Store(user, userUsage);
+            _processes.SetUsage(pid, processUsage);
         }
 
         if (_events.IsEnabled)

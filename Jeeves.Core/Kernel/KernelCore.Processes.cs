@@ -181,7 +181,8 @@ internal sealed partial class KernelCore
         ResourceUsage userTotal = _usage.Preview(process.UserId, delta);
 
         _usage.Store(process.UserId, userTotal);
-        return _processes.SetUsage(pid, processTotal).Usage;
+        _processes.SetUsage(pid, processTotal);
+        return processTotal;
     }
 
     public RateLimitDecision CheckRateLimit(UserId userId, bool record = true)

@@ -126,11 +126,19 @@ internal sealed class ProcessTable
         return r.Info;
     }
 
-    public ProcessInfo SetUsage(ProcessId pid, ResourceUsage usage)
+    public void SetUsage(ProcessId pid, ResourceUsage usage) => RequireExisting(pid).SetUsage(usage);
+
+    /// <summary>Reads what an agent report needs without building a snapshot.</summary>
+    public bool TryPeek(ProcessId pid, out ProcessState state, out ResourceUsage usage, out UserId userId)
     {
-        ProcessRecord r = RequireExisting(pid);
-        r.Info = r.Info with { Usage = usage };
-        return r.Info;
+        if (_processes.TryGetValue(pid, out ProcessRecord? r))
+        {
+            (state, usage, userId) = (r.State, r.Usage, r.UserId);
+            return true;
+        }
+
+        (state, usage, userId) = (default, default, default);
+        return false;
     }
 
     /// <summary>Removes a terminal process. Only cleanup removes processes.</summary>
