@@ -5,7 +5,7 @@ namespace Jeeves;
 /// </summary>
 internal static class KernelErrors
 {
-    public static KernelException Validation(string detail) => new(KernelErrorCode.InvalidArgument, "validation error: " + detail);
+    public static KernelException Validation(string detail, Exception? inner = null) => new(KernelErrorCode.InvalidArgument, "validation error: " + detail, inner);
 
     public static KernelException NotFound(string detail) => new(KernelErrorCode.NotFound, "not found: " + detail);
 

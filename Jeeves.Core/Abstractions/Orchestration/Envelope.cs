@@ -67,6 +67,38 @@ public sealed record Envelope
         return envelope;
     }
 
+    /// <summary>
+    /// Reads an envelope from its JSON form, as <see cref="ToJson"/> writes it and the reference protocol sends it.
+    /// </summary>
+    /// <remarks>
+    /// Reading is strict: every required key must be present and not null, every value must have its type, and enum
+    /// spellings are case-sensitive. Unknown keys are ignored, and an optional key that is absent or null means none
+    /// (<c>active_stages</c>, <c>completed_stage_set</c>, <c>failed_stages</c> and <c>parallel_mode</c> default to
+    /// empty and false). Timestamps must be RFC 3339 with an offset and are converted to UTC.
+    /// </remarks>
+    /// <param name="json">The JSON text: one object.</param>
+    /// <returns>The envelope.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="json"/> is <see langword="null"/>.</exception>
+    /// <exception cref="KernelException">
+    /// The text is not JSON or not a valid envelope (<see cref="KernelErrorCode.InvalidArgument"/>); the message is
+    /// <c>validation error: Invalid envelope: </c> and the problem, naming its path, such as
+    /// <c>missing field pipeline.current_stage</c>.
+    /// </exception>
+    public static Envelope FromJson(string json) => EnvelopeJson.Parse(json);
+
+    /// <summary>
+    /// Writes the envelope in its JSON form (compact), the shape the reference protocol uses, so it can be stored or
+    /// inspected and read back with <see cref="FromJson"/>.
+    /// </summary>
+    /// <remarks>
+    /// Optional fields that are none are left out, as are <c>active_stages</c>, <c>completed_stage_set</c> and
+    /// <c>failed_stages</c> when empty. Sets and map keys are written in ordinal order; JSON values as stored.
+    /// Timestamps are RFC 3339 in UTC with a <c>Z</c> and no more fractional digits than needed (none, 3, 6 or 7), such
+    /// as <c>2026-01-01T00:00:00Z</c> or <c>2026-01-01T00:00:00.123Z</c>.
+    /// </remarks>
+    /// <returns>The JSON text.</returns>
+    public string ToJson() => EnvelopeJson.ToJson(this);
+
     /// <summary>Creates an identical envelope with a fresh <see cref="EnvelopeIdentity.EnvelopeId"/>.</summary>
     /// <returns>The copy.</returns>
     public Envelope CloneWithNewId() => this with { Identity = Identity with { EnvelopeId = NewId("env_") } };
