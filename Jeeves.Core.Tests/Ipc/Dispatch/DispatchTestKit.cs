@@ -69,6 +69,10 @@ internal static class JsonAssert
 
     public static bool Bool(JsonNode? node) => node!.GetValue<bool>();
 
+    /// <summary>Compact JSON text without escaping <c>&gt;</c> or quotes, for readable expectations.</summary>
+    public static string J(JsonNode? node) =>
+        node!.ToJsonString(new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+
     private static long IpcFieldsView(JsonNode? node) =>
         Jeeves.Ipc.IpcFields.TryGetInt64(node, out long value) ? value : throw new AssertionException($"not an integer: {node?.ToJsonString()}");
 }
