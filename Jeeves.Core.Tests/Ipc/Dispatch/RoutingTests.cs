@@ -85,6 +85,47 @@ public sealed class RoutingTests
         }));
     }
 
+    [Test]
+    public async Task DeepBody_RefusedBeyondTheKernelsDepthAndNothingChanges()
+    {
+        await using var kit = new DispatchTestKit();
+        await kit.Call("orchestration", "InitializeSession", Init());
+        JsonNode before = await kit.Snapshot();
+        JsonObject state = await kit.Call("orchestration", "GetSessionState", """{"process_id":"p"}""");
+
+        // The body is level 1 and its output level 2; 63 levels of output make 64, the most the kernel stores.
+        JsonObject deepest = B("""{"process_id":"p","agent_name":"classifier"}""");
+        deepest["output"] = Deep(63);
+        JsonObject tooDeep = B("""{"process_id":"p","agent_name":"classifier"}""");
+        tooDeep["output"] = Deep(64);
+        JsonObject deepSubscribe = B("""{"event_types":["x"]}""");
+        deepSubscribe["extra"] = Deep(70);
+
+        KernelException ex = Assert.CatchAsync<KernelException>(async () => await Table.DispatchAsync(kit.Client, "orchestration", "ReportAgentResult", tooDeep))!;
+        Assert.That((ex.Code, ex.Message), Is.EqualTo((KernelErrorCode.InvalidArgument, "validation error: Request body nests deeper than 64 levels")));
+        Assert.That(JsonNode.DeepEquals(state, await kit.Call("orchestration", "GetSessionState", """{"process_id":"p"}""")), Is.True);
+        Assert.That(JsonNode.DeepEquals(before, await kit.Snapshot()), Is.True);
+        Assert.That(Assert.Throws<KernelException>(() => Table.OpenStream(kit.Client, "commbus", "Subscribe", deepSubscribe))!.Code,
+            Is.EqualTo(KernelErrorCode.InvalidArgument));
+        JsonObject next = await kit.Call("orchestration", "ReportAgentResult", deepest);
+        Assert.That(next["kind"]!.GetValue<string>(), Is.EqualTo("RUN_AGENT"));
+    }
+
+    private static string Init() =>
+        $$"""{"process_id":"p","pipeline_config":{{OrchestrationDispatchTests.P}},"envelope":{{OrchestrationDispatchTests.E}}}""";
+
+    /// <summary>Objects nested <paramref name="levels"/> deep, the innermost empty.</summary>
+    private static JsonObject Deep(int levels)
+    {
+        var node = new JsonObject();
+        for (int i = 1; i < levels; i++)
+        {
+            node = new JsonObject { ["a"] = node };
+        }
+
+        return node;
+    }
+
     private static IEnumerable<JsonValue> Leaves(JsonNode? node) => node switch
     {
         JsonObject o => o.SelectMany(p => Leaves(p.Value)),

@@ -15,6 +15,9 @@ namespace Jeeves.Ipc;
 /// </remarks>
 internal sealed class IpcMethodTable
 {
+    /// <summary>How deep a request body may nest: the kernel stores JSON values up to 64 levels.</summary>
+    public const int MaxDepth = 64;
+
     private readonly Dictionary<string, Dictionary<string, Func<IKernelClient, JsonObject, CancellationToken, ValueTask<JsonNode>>>> _unary =
         new(StringComparer.Ordinal);
 
@@ -54,7 +57,7 @@ internal sealed class IpcMethodTable
         ArgumentNullException.ThrowIfNull(method);
         if (_unary.TryGetValue(service, out var methods) && methods.TryGetValue(method, out var handler))
         {
-            return handler(client, body ?? [], cancellationToken);
+            return handler(client, Checked(body), cancellationToken);
         }
 
         throw IsStreaming(service, method)
@@ -85,7 +88,7 @@ internal sealed class IpcMethodTable
         ArgumentNullException.ThrowIfNull(method);
         if (_streams.TryGetValue(service, out var methods) && methods.TryGetValue(method, out var handler))
         {
-            return handler(client, body ?? [], cancellationToken);
+            return handler(client, Checked(body), cancellationToken);
         }
 
         throw _unary.TryGetValue(service, out var unary) && unary.ContainsKey(method)
@@ -100,6 +103,30 @@ internal sealed class IpcMethodTable
     /// <summary>Registers a streaming method.</summary>
     internal void AddStream(string service, string method, Func<IKernelClient, JsonObject, CancellationToken, IAsyncEnumerable<JsonNode>> handler) =>
         ServiceMethods(_streams, service).Add(method, handler);
+
+    /// <summary>
+    /// The body, refused when it nests deeper than the kernel stores JSON values (<see cref="MaxDepth"/>); the codec
+    /// admits up to 1023 levels, as the reference does.
+    /// </summary>
+    private static JsonObject Checked(JsonObject? body)
+    {
+        if (body is null)
+        {
+            return [];
+        }
+
+        return Depth(body, 1) > MaxDepth
+            ? throw KernelErrors.Validation($"Request body nests deeper than {MaxDepth} levels")
+            : body;
+
+        static int Depth(JsonNode? node, int depth) => node switch
+        {
+            _ when depth > MaxDepth => depth,
+            JsonObject o => o.Select(p => Depth(p.Value, depth + 1)).DefaultIfEmpty(depth).Max(),
+            JsonArray a => a.Select(v => Depth(v, depth + 1)).DefaultIfEmpty(depth).Max(),
+            _ => depth - 1,
+        };
+    }
 
     private KernelException Unknown(string service, string method) =>
         _unary.ContainsKey(service) || _streams.ContainsKey(service)
