@@ -1,0 +1,158 @@
+using System.Text.Json.Nodes;
+
+namespace Jeeves.Ipc;
+
+/// <summary>
+/// Routes a request's (service, method) to its handler (ipc.md §6.0). Names are case-sensitive. An unknown service is
+/// <c>not found: Unknown service: &lt;service&gt;</c> and an unknown method <c>not found: Unknown &lt;service&gt;
+/// method: &lt;method&gt;</c>, both <see cref="KernelErrorCode.NotFound"/>. Besides the reference's five services the
+/// table routes <c>engine</c> (DESIGN.md §4). Streaming methods (<c>commbus.Subscribe</c>) have their own entry point.
+/// </summary>
+/// <remarks>
+/// Handlers read the body with the reference's lenient rules (<see cref="IpcFields"/>), call the client, and build the
+/// response body (<see cref="IpcViews"/>). Every failure is a <see cref="KernelException"/> carrying the wire code and
+/// message. The table is immutable once built and safe to share between connections.
+/// </remarks>
+internal sealed class IpcMethodTable
+{
+    /// <summary>How deep a request body may nest: the kernel stores JSON values up to 64 levels.</summary>
+    public const int MaxDepth = 64;
+
+    private readonly Dictionary<string, Dictionary<string, Func<IKernelClient, JsonObject, CancellationToken, ValueTask<JsonNode>>>> _unary =
+        new(StringComparer.Ordinal);
+
+    private readonly Dictionary<string, Dictionary<string, Func<IKernelClient, JsonObject, CancellationToken, IAsyncEnumerable<JsonNode>>>> _streams =
+        new(StringComparer.Ordinal);
+
+    private IpcMethodTable()
+    {
+    }
+
+    /// <summary>Gets the table of every routed method.</summary>
+    public static IpcMethodTable Default { get; } = Create();
+
+    /// <summary>Gets the number of routed methods, streaming ones included.</summary>
+    public int Count => _unary.Values.Sum(static m => m.Count) + _streams.Values.Sum(static m => m.Count);
+
+    /// <summary>Gets every routed (service, method) pair, streaming ones included, sorted.</summary>
+    public IReadOnlyList<(string Service, string Method)> Methods =>
+        _unary.SelectMany(static s => s.Value.Keys.Select(m => (s.Key, m)))
+            .Concat(_streams.SelectMany(static s => s.Value.Keys.Select(m => (s.Key, m))))
+            .Order()
+            .ToList();
+
+    /// <summary>Runs a request/response method.</summary>
+    /// <param name="client">The kernel to call.</param>
+    /// <param name="service">The request's <c>service</c>.</param>
+    /// <param name="method">The request's <c>method</c>.</param>
+    /// <param name="body">The request's <c>body</c>; <see langword="null"/> (a nil body) reads as empty.</param>
+    /// <param name="cancellationToken">The token to monitor for cancellation requests.</param>
+    /// <returns>The response body.</returns>
+    /// <exception cref="KernelException">The method is unknown (<see cref="KernelErrorCode.NotFound"/>), streams
+    /// (<see cref="KernelErrorCode.InvalidArgument"/>), or failed with its own code.</exception>
+    public ValueTask<JsonNode> DispatchAsync(IKernelClient client, string service, string method, JsonObject? body, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(method);
+        if (_unary.TryGetValue(service, out var methods) && methods.TryGetValue(method, out var handler))
+        {
+            return handler(client, Checked(body), cancellationToken);
+        }
+
+        throw IsStreaming(service, method)
+            ? KernelErrors.Validation($"{service}.{method} is a streaming method")
+            : Unknown(service, method);
+    }
+
+    /// <summary>Gets a value indicating whether a method streams its answer (the host then sends stream chunks).</summary>
+    public bool IsStreaming(string service, string method) =>
+        _streams.TryGetValue(service, out var methods) && methods.ContainsKey(method);
+
+    /// <summary>
+    /// Opens a streaming method. The request is validated, and the subscription registered, before this method returns,
+    /// so a failure can be answered with an error frame and no event published afterwards is missed.
+    /// </summary>
+    /// <param name="client">The kernel to call.</param>
+    /// <param name="service">The request's <c>service</c>.</param>
+    /// <param name="method">The request's <c>method</c>.</param>
+    /// <param name="body">The request's <c>body</c>; <see langword="null"/> reads as empty.</param>
+    /// <param name="cancellationToken">The token that ends the stream.</param>
+    /// <returns>The chunk bodies, until <paramref name="cancellationToken"/> is cancelled or the consumer stops.</returns>
+    /// <exception cref="KernelException">The method is unknown (<see cref="KernelErrorCode.NotFound"/>), does not stream
+    /// (<see cref="KernelErrorCode.InvalidArgument"/>), or its request is invalid.</exception>
+    public IAsyncEnumerable<JsonNode> OpenStream(IKernelClient client, string service, string method, JsonObject? body, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(method);
+        if (_streams.TryGetValue(service, out var methods) && methods.TryGetValue(method, out var handler))
+        {
+            return handler(client, Checked(body), cancellationToken);
+        }
+
+        throw _unary.TryGetValue(service, out var unary) && unary.ContainsKey(method)
+            ? KernelErrors.Validation($"{service}.{method} is not a streaming method")
+            : Unknown(service, method);
+    }
+
+    /// <summary>Registers a request/response method.</summary>
+    internal void Add(string service, string method, Func<IKernelClient, JsonObject, CancellationToken, ValueTask<JsonNode>> handler) =>
+        ServiceMethods(_unary, service).Add(method, handler);
+
+    /// <summary>Registers a streaming method.</summary>
+    internal void AddStream(string service, string method, Func<IKernelClient, JsonObject, CancellationToken, IAsyncEnumerable<JsonNode>> handler) =>
+        ServiceMethods(_streams, service).Add(method, handler);
+
+    /// <summary>
+    /// The body, refused when it nests deeper than the kernel stores JSON values (<see cref="MaxDepth"/>); the codec
+    /// admits up to 1023 levels, as the reference does.
+    /// </summary>
+    private static JsonObject Checked(JsonObject? body)
+    {
+        if (body is null)
+        {
+            return [];
+        }
+
+        return Depth(body, 1) > MaxDepth
+            ? throw KernelErrors.Validation($"Request body nests deeper than {MaxDepth} levels")
+            : body;
+
+        static int Depth(JsonNode? node, int depth) => node switch
+        {
+            _ when depth > MaxDepth => depth,
+            JsonObject o => o.Select(p => Depth(p.Value, depth + 1)).DefaultIfEmpty(depth).Max(),
+            JsonArray a => a.Select(v => Depth(v, depth + 1)).DefaultIfEmpty(depth).Max(),
+            _ => depth - 1,
+        };
+    }
+
+    private KernelException Unknown(string service, string method) =>
+        _unary.ContainsKey(service) || _streams.ContainsKey(service)
+            ? KernelErrors.NotFound($"Unknown {service} method: {method}")
+            : KernelErrors.NotFound($"Unknown service: {service}");
+
+    private static Dictionary<string, T> ServiceMethods<T>(Dictionary<string, Dictionary<string, T>> services, string service)
+    {
+        if (!services.TryGetValue(service, out Dictionary<string, T>? methods))
+        {
+            methods = new Dictionary<string, T>(StringComparer.Ordinal);
+            services.Add(service, methods);
+        }
+
+        return methods;
+    }
+
+    private static IpcMethodTable Create()
+    {
+        var table = new IpcMethodTable();
+        KernelMethods.Register(table);
+        EngineMethods.Register(table);
+        OrchestrationMethods.Register(table);
+        CommBusMethods.Register(table);
+        InterruptMethods.Register(table);
+        ToolMethods.Register(table);
+        return table;
+    }
+}
