@@ -125,30 +125,33 @@ public sealed class FrameReaderTests
     }
 
     [Test]
-    public async Task ReadAsync_LenEqualToTheDefaultMax_AcceptedAndTrailingBytesIgnored()
+    public async Task ReadAsync_LenEqualToTheDefaultMaxFromAStream_AcceptedAndTrailingBytesIgnored()
     {
-        // §9.1 case 10 (c): a valid request padded so that len is exactly 5,242,880, fed through a stream in 64 KiB
-        // reads, and through a pipe that does not pause its writer.
-        byte[] request = WireBytes.Parse("""84 a2 "id" a1 "c" a7 "service" a6 "kernel" a6 "method" af "GetSystemStatus" a4 "body" 80""");
-        byte[] payload = new byte[FrameLayout.DefaultMaxFrameBytes - 1];
-        request.CopyTo(payload, 0);
-        byte[] bytes = Frame(0x01, payload);
+        // §9.1 case 10 (c): a valid request padded so that len is exactly 5,242,880, read from a stream in 64 KiB reads.
+        await using var stream = new MemoryStream(MaxSizeRequest());
 
-        await using var stream = new MemoryStream(bytes);
-        Frame? fromStream = await new FrameReader(PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 65_536))).ReadAsync(CancellationToken.None);
+        Frame? frame = await new FrameReader(PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 65_536))).ReadAsync(CancellationToken.None);
+
+        Assert.That(frame!.Value.Length, Is.EqualTo(FrameLayout.DefaultMaxFrameBytes));
+        Assert.That(WireMessages.ParseRequest(frame.Value).Id, Is.EqualTo("c"));
+    }
+
+    [Test]
+    public async Task ReadAsync_LenEqualToTheDefaultMaxThroughAPipe_Accepted()
+    {
+        // The same frame through a pipe that does not pause its writer, written in 64 KiB pieces while the reader waits.
+        byte[] bytes = MaxSizeRequest();
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0));
-        var pipeReader = new FrameReader(pipe.Reader);
-        ValueTask<Frame?> pending = pipeReader.ReadAsync(CancellationToken.None);
+        var reader = new FrameReader(pipe.Reader);
+        ValueTask<Frame?> pending = reader.ReadAsync(CancellationToken.None);
         for (int offset = 0; offset < bytes.Length; offset += 65_536)
         {
             await pipe.Writer.WriteAsync(bytes.AsMemory(offset, Math.Min(65_536, bytes.Length - offset)));
         }
 
-        Frame? fromPipe = await pending;
+        Frame? frame = await pending;
 
-        Assert.That(fromStream!.Value.Length, Is.EqualTo(FrameLayout.DefaultMaxFrameBytes));
-        Assert.That(WireMessages.ParseRequest(fromStream.Value).Id, Is.EqualTo("c"));
-        Assert.That(WireMessages.ParseRequest(fromPipe!.Value).Id, Is.EqualTo("c"));
+        Assert.That(WireMessages.ParseRequest(frame!.Value).Id, Is.EqualTo("c"));
     }
 
     [TestCase(10, 10, true)]
@@ -260,6 +263,14 @@ public sealed class FrameReaderTests
         Assert.That(FrameReader.TryParseFrame(new ReadOnlySequence<byte>(bytes), 1000, out Frame frame, out _, out _), Is.True);
         Assert.That(frame.Type, Is.EqualTo(FrameType.Response));
         Assert.That(BinaryPrimitives.ReadUInt32BigEndian(bytes.Span), Is.EqualTo(frame.Length));
+    }
+
+    private static byte[] MaxSizeRequest()
+    {
+        byte[] request = WireBytes.Parse("""84 a2 "id" a1 "c" a7 "service" a6 "kernel" a6 "method" af "GetSystemStatus" a4 "body" 80""");
+        byte[] payload = new byte[FrameLayout.DefaultMaxFrameBytes - 1];
+        request.CopyTo(payload, 0);
+        return Frame(0x01, payload);
     }
 
     internal static byte[] Frame(byte type, byte[] payload)

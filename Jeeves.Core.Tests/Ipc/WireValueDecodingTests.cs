@@ -143,9 +143,25 @@ public sealed class WireValueDecodingTests
     [TestCase("de 00")]
     [TestCase("df ff ff ff ff")]
     [TestCase("dd ff ff ff ff 01")]
+    [TestCase("db 80 00 00 00")]
+    [TestCase("db ff ff ff ff 61")]
+    [TestCase("df 80 00 00 00 01 01")]
+    [TestCase("dd 80 00 00 00 01")]
+    [TestCase("81 a1 61 91")]
     public void Decode_Truncated_RefusedAsInvalidMsgpack(string truncated)
     {
         Assert.That(WireCodec.DecodeError(truncated), Does.StartWith("Invalid msgpack: IO error while reading "));
+    }
+
+    [Test]
+    public void Decode_StringCutShortAcrossSegments_EndOfData()
+    {
+        // Found by the stream property: a str8 header claiming more bytes than the segmented payload holds.
+        byte[] bytes = [0x81, 0xd9, 0x30, .. Encoding.ASCII.GetBytes("abcdefghij")];
+
+        FrameException fault = Assert.Throws<FrameException>(() => WireValue.Decode(WireBytes.Segmented(bytes, 3)))!;
+
+        Assert.That(fault.Message, Is.EqualTo("Invalid msgpack: IO error while reading data: failed to fill whole buffer"));
     }
 
     [TestCase("01", "integer `1`")]

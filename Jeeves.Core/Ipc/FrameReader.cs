@@ -103,13 +103,12 @@ internal sealed class FrameReader
     public ValueTask<Frame?> ReadAsync(CancellationToken ct)
     {
         ReleaseFrame();
-        long needed = FrameLayout.PrefixLength;
-        if (!ct.IsCancellationRequested && _input.TryRead(out ReadResult result) && TryTakeFrame(result, out Frame? frame, out needed))
+        if (!ct.IsCancellationRequested && _input.TryRead(out ReadResult result) && TryTakeFrame(result, out Frame? frame))
         {
             return new ValueTask<Frame?>(frame);
         }
 
-        return ReadSlowAsync(needed, ct);
+        return ReadSlowAsync(ct);
     }
 
     /// <summary>Releases the last frame's bytes to the pipe. <see cref="ReadAsync"/> does this itself.</summary>
@@ -141,13 +140,14 @@ internal sealed class FrameReader
         return BinaryPrimitives.ReadUInt32BigEndian(prefix);
     }
 
-    private async ValueTask<Frame?> ReadSlowAsync(long needed, CancellationToken ct)
+    private async ValueTask<Frame?> ReadSlowAsync(CancellationToken ct)
     {
         while (true)
         {
-            // Asking for the whole frame at once spares a wake-up per segment of a large frame.
-            ReadResult result = await _input.ReadAtLeastAsync((int)needed, ct).ConfigureAwait(false);
-            if (TryTakeFrame(result, out Frame? frame, out needed))
+            // Plain ReadAsync, not ReadAtLeastAsync(needed): over a Pipe, ReadAtLeastAsync sometimes missed the flush
+            // that completed a large frame (5 MiB in 64 KiB writes) and never returned. One wake-up per flush is cheap.
+            ReadResult result = await _input.ReadAsync(ct).ConfigureAwait(false);
+            if (TryTakeFrame(result, out Frame? frame))
             {
                 return frame;
             }
@@ -156,11 +156,12 @@ internal sealed class FrameReader
 
     /// <summary>
     /// Takes a frame from a read result, or reports the end of the stream; otherwise marks everything examined and
-    /// returns <see langword="false"/> with the bytes needed.
+    /// returns <see langword="false"/>.
     /// </summary>
     /// <returns><see langword="true"/> when <paramref name="frame"/> is the outcome (a frame, or <see langword="null"/> at a clean end).</returns>
-    private bool TryTakeFrame(in ReadResult result, out Frame? frame, out long needed)
+    private bool TryTakeFrame(in ReadResult result, out Frame? frame)
     {
+        long needed;
         ReadOnlySequence<byte> buffer = result.Buffer;
         bool complete;
         Frame parsed;

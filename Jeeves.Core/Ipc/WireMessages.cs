@@ -196,6 +196,7 @@ internal static class WireMessages
 
         // The request map is the first of the 1023 nesting levels.
         WireOptions.Security.DepthStep(ref reader);
+        WireValue.CheckDeclaredLength(ref reader, bytesPerItem: 2);
         int count = reader.ReadMapHeader();
         for (int i = 0; i < count; i++)
         {

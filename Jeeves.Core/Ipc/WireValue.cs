@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -70,21 +71,72 @@ internal static partial class WireValue
     /// <summary>Reads a string value, checked to be valid UTF-8. The caller has checked the marker.</summary>
     internal static string ReadString(ref MessagePackReader reader)
     {
-        if (reader.TryReadStringSpan(out ReadOnlySpan<byte> span))
+        CheckDeclaredLength(ref reader, bytesPerItem: 1);
+        ReadOnlySequence<byte> sequence = reader.ReadStringSequence() ?? throw FrameException.InvalidMsgpack(DataEof);
+        if (sequence.IsSingleSegment)
         {
-            return DecodeUtf8(span);
+            return DecodeUtf8(sequence.FirstSpan);
         }
 
-        ReadOnlySequence<byte> sequence = reader.ReadStringSequence() ?? throw FrameException.InvalidMsgpack(DataEof);
-        byte[] rented = ArrayPool<byte>.Shared.Rent(checked((int)sequence.Length));
+        int length = checked((int)sequence.Length);
+        byte[] rented = ArrayPool<byte>.Shared.Rent(length);
         try
         {
             sequence.CopyTo(rented);
-            return DecodeUtf8(rented.AsSpan(0, (int)sequence.Length));
+            return DecodeUtf8(rented.AsSpan(0, length));
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>
+    /// Fails with the reference's end-of-data detail when the next str, array or map header is cut short or declares
+    /// more than the payload can hold (at least one byte per string byte or element, two per map entry).
+    /// </summary>
+    /// <remarks>
+    /// Checked here rather than left to <see cref="MessagePackReader"/>, which throws
+    /// <see cref="ArgumentOutOfRangeException"/> or <see cref="OverflowException"/> for some of these (a str32 of
+    /// 2^31 bytes, a string cut short across segments) instead of <see cref="EndOfStreamException"/>.
+    /// </remarks>
+    internal static void CheckDeclaredLength(ref MessagePackReader reader, int bytesPerItem)
+    {
+        byte code = reader.NextCode;
+        int headerLength = code switch
+        {
+            MessagePackCode.Str8 => 2,
+            MessagePackCode.Str16 or MessagePackCode.Map16 or MessagePackCode.Array16 => 3,
+            MessagePackCode.Str32 or MessagePackCode.Map32 or MessagePackCode.Array32 => 5,
+            _ => 1,
+        };
+        long remaining = reader.Sequence.Length - reader.Consumed - headerLength;
+        if (remaining < 0)
+        {
+            throw FrameException.InvalidMsgpack(DataEof);
+        }
+
+        long declared;
+        if (headerLength == 1)
+        {
+            // fixstr, fixmap, fixarray: the count is in the marker's low bits.
+            declared = code & (IsString(code) ? 0x1F : 0x0F);
+        }
+        else
+        {
+            Span<byte> header = stackalloc byte[5];
+            reader.Sequence.Slice(reader.Position, headerLength).CopyTo(header);
+            declared = headerLength switch
+            {
+                2 => header[1],
+                3 => BinaryPrimitives.ReadUInt16BigEndian(header[1..]),
+                _ => BinaryPrimitives.ReadUInt32BigEndian(header[1..]),
+            };
+        }
+
+        if (declared * bytesPerItem > remaining)
+        {
+            throw FrameException.InvalidMsgpack(DataEof);
         }
     }
 
@@ -143,6 +195,7 @@ internal static partial class WireValue
     private static JsonObject ReadObject(ref MessagePackReader reader)
     {
         WireOptions.Security.DepthStep(ref reader);
+        CheckDeclaredLength(ref reader, bytesPerItem: 2);
         int count = reader.ReadMapHeader();
         var map = new JsonObject();
         for (int i = 0; i < count; i++)
@@ -160,6 +213,7 @@ internal static partial class WireValue
     private static JsonArray ReadArray(ref MessagePackReader reader)
     {
         WireOptions.Security.DepthStep(ref reader);
+        CheckDeclaredLength(ref reader, bytesPerItem: 1);
         int count = reader.ReadArrayHeader();
         var array = new JsonArray();
         for (int i = 0; i < count; i++)
