@@ -99,6 +99,19 @@ public sealed class FrameReaderTests
     }
 
     [Test]
+    public async Task ReadAsync_FaultAlreadyBuffered_ReturnedAsAFaultedTaskNotThrown()
+    {
+        var pipe = new Pipe();
+        await pipe.Writer.WriteAsync(new byte[] { 0xFF, 0xFF, 0xFF, 0xFF });
+        var reader = new FrameReader(pipe.Reader);
+
+        ValueTask<Frame?> pending = reader.ReadAsync(CancellationToken.None);
+
+        Assert.That(pending.IsFaulted, Is.True);
+        Assert.That(async () => await pending, Throws.TypeOf<FrameException>());
+    }
+
+    [Test]
     public async Task ReadAsync_LenZero_TooShort()
     {
         // §9.1 case 10 (a).

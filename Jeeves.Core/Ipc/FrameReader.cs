@@ -103,9 +103,17 @@ internal sealed class FrameReader
     public ValueTask<Frame?> ReadAsync(CancellationToken ct)
     {
         ReleaseFrame();
-        if (!ct.IsCancellationRequested && _input.TryRead(out ReadResult result) && TryTakeFrame(result, out Frame? frame))
+        try
         {
-            return new ValueTask<Frame?>(frame);
+            if (!ct.IsCancellationRequested && _input.TryRead(out ReadResult result) && TryTakeFrame(result, out Frame? frame))
+            {
+                return new ValueTask<Frame?>(frame);
+            }
+        }
+        catch (Exception ex) when (ex is FrameException or OperationCanceledException)
+        {
+            // Faults surface through the returned task, as they do on the asynchronous path.
+            return ValueTask.FromException<Frame?>(ex);
         }
 
         return ReadSlowAsync(ct);
