@@ -1,4 +1,5 @@
 using Jeeves.Benchmarks.CommBus;
+using Jeeves.Benchmarks.Ipc;
 using Jeeves.Benchmarks.Kernel;
 using Jeeves.Benchmarks.Orchestration;
 using Jeeves.Benchmarks.Tools;
@@ -14,5 +15,6 @@ internal static class QuickSuites
         new ToolsSuite(),
         new OrchestrationSuite(),
         new CommBusSuite(),
+        new IpcSuite(),
     ];
 }
