@@ -104,9 +104,9 @@ internal static class LoadRunner
             long end = start + (long)(options.Seconds * Stopwatch.Frequency);
             Task[] loops = connections.Select(c => Task.Run(() => c.RunAsync(start, end, options.Pipeline, ct), ct)).ToArray();
 
-            await Task.Delay(Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), start), TimeProvider.System, ct);
+            await DelayUntilAsync(start, ct);
             GcSnapshot before = GcSnapshot.Take();
-            await Task.Delay(Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), end), TimeProvider.System, ct);
+            await DelayUntilAsync(end, ct);
             GcSnapshot after = GcSnapshot.Take();
             await Task.WhenAll(loops);
 
@@ -120,6 +120,12 @@ internal static class LoadRunner
                 await connection.DisposeAsync();
             }
         }
+    }
+
+    private static Task DelayUntilAsync(long timestamp, CancellationToken ct)
+    {
+        TimeSpan wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), timestamp);
+        return wait > TimeSpan.Zero ? Task.Delay(wait, TimeProvider.System, ct) : Task.CompletedTask;
     }
 
     private static async Task CreateProbeAsync(IPEndPoint endPoint, string runTag, TextWriter diagnostics, CancellationToken ct)
