@@ -135,8 +135,11 @@ internal static class LoadRunner
         await using LoadConnection setup = await LoadConnection.ConnectAsync(endPoint, protocol, ct);
         ReplyOutcome outcome = await setup.RoundTripAsync(1, ct);
 
-        // FAILED_PRECONDITION: load-probe exists already, from an earlier run against the same host.
-        if (outcome != ReplyOutcome.Ok && protocol.FirstError?.StartsWith("FAILED_PRECONDITION", StringComparison.Ordinal) != true)
+        // load-probe exists already, from an earlier run against the same host: ALREADY_EXISTS from ours,
+        // FAILED_PRECONDITION from the reference kernel.
+        if (outcome != ReplyOutcome.Ok &&
+            protocol.FirstError?.StartsWith("ALREADY_EXISTS", StringComparison.Ordinal) != true &&
+            protocol.FirstError?.StartsWith("FAILED_PRECONDITION", StringComparison.Ordinal) != true)
         {
             throw new InvalidOperationException($"Creating {LoadProtocol.ProbePid} failed: {protocol.FirstError}");
         }
