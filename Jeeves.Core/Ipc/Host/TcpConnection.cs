@@ -351,13 +351,24 @@ internal sealed class TcpConnection
             _host.Logger.OversizedFrameSent(_id, frame.Length - FrameLayout.PrefixLength, _host.MaxFrameBytes);
         }
 
-        writeTimer.CancelAfter(_host.WriteTimeout);
         while (!frame.IsEmpty)
         {
-            int sent = await _socket.SendAsync(frame, SocketFlags.None, writeTimer.Token).ConfigureAwait(false);
+            // Most sends complete at once (the bytes fit the socket's buffer): those never arm the timer, so a
+            // timer can never fire between a finished send and its disarming. A send that has to wait is bounded.
+            ValueTask<int> sending = _socket.SendAsync(frame, SocketFlags.None, writeTimer.Token);
+            int sent;
+            if (sending.IsCompleted)
+            {
+                sent = await sending.ConfigureAwait(false);
+            }
+            else
+            {
+                writeTimer.CancelAfter(_host.WriteTimeout);
+                sent = await sending.ConfigureAwait(false);
+                writeTimer.CancelAfter(Timeout.InfiniteTimeSpan);
+            }
+
             frame = frame[sent..];
         }
-
-        writeTimer.CancelAfter(Timeout.InfiniteTimeSpan);
     }
 }
