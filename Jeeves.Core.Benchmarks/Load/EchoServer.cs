@@ -208,7 +208,7 @@ internal sealed class EchoServer : IAsyncDisposable
         await Task.Yield();
         var stream = new NetworkStream(socket, ownsSocket: true);
         PipeReader input = PipeReader.Create(stream);
-        var reader = new PooledFrameReader(input);
+        var reader = new FrameReader(input);
         using var writer = new FrameWriter(256);
         try
         {

@@ -17,7 +17,7 @@ internal sealed class LoadConnection : IAsyncDisposable
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
     private readonly PipeReader _input;
-    private readonly PooledFrameReader _reader;
+    private readonly FrameReader _reader;
     private readonly FrameWriter _writer = new(256);
 
     private LoadConnection(Socket socket, LoadProtocol protocol)
@@ -25,7 +25,7 @@ internal sealed class LoadConnection : IAsyncDisposable
         _socket = socket;
         _stream = new NetworkStream(socket, ownsSocket: true);
         _input = PipeReader.Create(_stream);
-        _reader = new PooledFrameReader(_input);
+        _reader = new FrameReader(_input);
         Protocol = protocol;
     }
 

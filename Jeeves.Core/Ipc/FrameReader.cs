@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 
 namespace Jeeves.Ipc;
 
@@ -148,6 +149,8 @@ internal sealed class FrameReader
         return BinaryPrimitives.ReadUInt32BigEndian(prefix);
     }
 
+    // Pooled: a connection waits for almost every frame, and each wait would otherwise allocate a state machine box.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<Frame?> ReadSlowAsync(CancellationToken ct)
     {
         while (true)
