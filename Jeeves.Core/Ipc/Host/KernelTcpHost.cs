@@ -159,6 +159,7 @@ public sealed class KernelTcpHost : IHostedService, IAsyncDisposable
     /// <returns>A task that completes when every connection is closed.</returns>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        bool first = false;
         lock (_gate)
         {
             if (!_started)
@@ -170,6 +171,7 @@ public sealed class KernelTcpHost : IHostedService, IAsyncDisposable
 
             if (!_stopped)
             {
+                first = true;
                 _stopped = true;
                 _stopping.Cancel();
                 _listener?.Dispose();
@@ -196,7 +198,11 @@ public sealed class KernelTcpHost : IHostedService, IAsyncDisposable
             await all.ConfigureAwait(false);
         }
 
-        Logger.HostStopped(aborted);
+        if (first || aborted > 0)
+        {
+            // Stop then dispose (the usual pair) reports once.
+            Logger.HostStopped(aborted);
+        }
     }
 
     /// <summary>Stops the host without waiting for requests in progress (see <see cref="StopAsync"/>).</summary>
