@@ -78,6 +78,14 @@ public sealed class TcpKernelClient : IKernelClient
         return client;
     }
 
+    /// <summary>Creates a client that connects on its first call, as every call does after a dropped connection.</summary>
+    /// <remarks>For dependency injection, whose factories cannot await <see cref="ConnectAsync"/>.</remarks>
+    internal static TcpKernelClient CreateUnconnected(EndPoint endpoint, TcpClientOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        return new TcpKernelClient(endpoint, options?.Clone() ?? new TcpClientOptions());
+    }
+
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
