@@ -66,6 +66,7 @@ log.Stopping();
 using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
 await host.StopAsync(grace.Token);
 log.Stopped();
+log.Collections(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalAllocatedBytes() / (1024.0 * 1024.0));
 return 0;
 
 /// <summary>The example's log messages.</summary>
@@ -79,4 +80,7 @@ internal static partial class HostLog
 
     [LoggerMessage(3, LogLevel.Information, "Stopped", EventName = "Stopped")]
     public static partial void Stopped(this ILogger logger);
+
+    [LoggerMessage(4, LogLevel.Information, "Garbage collections over the run: gen0 {Gen0}, gen1 {Gen1}, gen2 {Gen2}; {AllocatedMegabytes:F1} MB allocated", EventName = "Collections")]
+    public static partial void Collections(this ILogger logger, int gen0, int gen1, int gen2, double allocatedMegabytes);
 }
