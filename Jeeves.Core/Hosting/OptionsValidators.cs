@@ -1,4 +1,3 @@
-using System.Net;
 using Jeeves.Ipc;
 using Jeeves.Kernel;
 using Microsoft.Extensions.Options;
@@ -35,19 +34,8 @@ internal sealed class TcpHostOptionsValidator : IValidateOptions<TcpHostOptions>
     public ValidateOptionsResult Validate(string? name, TcpHostOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (IPAddress.IsLoopback(options.Address))
-        {
-            return ValidateOptionsResult.Success;
-        }
-
-        if (!options.AllowNonLoopback)
-        {
-            return ValidateOptionsResult.Fail(
-                $"{nameof(TcpHostOptions)}.{nameof(TcpHostOptions.Address)} {options.Address} is not a loopback address: set {nameof(TcpHostOptions.AllowNonLoopback)} and an {nameof(TcpHostOptions.AuthToken)} to expose the kernel.");
-        }
-
-        return options.AuthToken is null
-            ? ValidateOptionsResult.Fail($"Listening on the non-loopback address {options.Address} needs a {nameof(TcpHostOptions)}.{nameof(TcpHostOptions.AuthToken)}.")
+        return options.CrossFieldError() is { } error
+            ? ValidateOptionsResult.Fail($"{nameof(TcpHostOptions)}: {error}")
             : ValidateOptionsResult.Success;
     }
 }

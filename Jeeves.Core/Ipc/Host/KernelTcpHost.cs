@@ -55,18 +55,9 @@ public sealed class KernelTcpHost : IHostedService, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(kernel);
         options ??= new TcpHostOptions();
-        if (!IPAddress.IsLoopback(options.Address))
+        if (options.CrossFieldError() is { } error)
         {
-            if (!options.AllowNonLoopback)
-            {
-                throw new ArgumentException(
-                    $"Refusing to listen on the non-loopback address {options.Address}: set AllowNonLoopback and an AuthToken to expose the kernel.", nameof(options));
-            }
-
-            if (options.AuthToken is null)
-            {
-                throw new ArgumentException($"Listening on the non-loopback address {options.Address} needs an AuthToken.", nameof(options));
-            }
+            throw new ArgumentException(error, nameof(options));
         }
 
         Kernel = kernel;

@@ -151,4 +151,21 @@ public sealed class TcpHostOptions
         // Timers take at most 2^32 - 2 ms.
         ArgumentOutOfRangeException.ThrowIfGreaterThan(value, TimeSpan.FromMilliseconds(uint.MaxValue - 1), name);
     }
+
+    /// <summary>Checks the rule that spans fields: a non-loopback address needs <see cref="AllowNonLoopback"/> and an <see cref="AuthToken"/>.</summary>
+    /// <returns>Why the options are refused, or <see langword="null"/> when they are acceptable.</returns>
+    internal string? CrossFieldError()
+    {
+        if (IPAddress.IsLoopback(Address))
+        {
+            return null;
+        }
+
+        if (!AllowNonLoopback)
+        {
+            return $"Refusing to listen on the non-loopback address {Address}: set AllowNonLoopback and an AuthToken to expose the kernel.";
+        }
+
+        return AuthToken is null ? $"Listening on the non-loopback address {Address} needs an AuthToken." : null;
+    }
 }
