@@ -1,0 +1,335 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Jeeves.Llm;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+
+namespace Jeeves.Runtime;
+
+/// <summary>What one agent run produced, ready to report to the kernel.</summary>
+internal readonly record struct AgentOutcome(bool Success, JsonObject Output, string? Error, AgentExecutionMetrics Metrics, decimal CostUsd, bool LlmFailed);
+
+/// <summary>Runs one agent: hooks, then its main step (code, or a model call with its tools), with its timeout.</summary>
+internal sealed partial class AgentExecutor
+{
+    private static readonly HashSet<string> BaseKeys = new(StringComparer.Ordinal)
+    {
+        "raw_input", "user_input", "user_query", "user_id", "session_id", "session_state", "role_description",
+    };
+
+    private readonly ChatClients _chat;
+    private readonly PipelineRunnerOptions _options;
+
+    public AgentExecutor(ChatClients chat, PipelineRunnerOptions options)
+    {
+        _chat = chat;
+        _options = options;
+    }
+
+    public async Task<AgentOutcome> RunAsync(RunState run, AgentContext context, CancellationToken cancellationToken)
+    {
+        AgentDefinition agent = context.Agent;
+        long started = run.TimeProvider.GetTimestamp();
+        var meter = new LlmCallContext(run.ProcessId, agent.Name)
+        {
+            ModelRole = agent.ModelRole,
+            RemainingLlmCalls = Remaining(context.Envelope.Bounds.MaxLlmCalls - context.Envelope.Bounds.LlmCallCount, run.Quota.MaxLlmCalls - CallsSoFar(run)),
+            RemainingInputTokens = Math.Max(0, run.Quota.MaxInputTokens - (run.UsageAtStart?.TokensIn ?? 0) - run.Usage.TokensIn),
+            RemainingOutputTokens = Math.Max(0, run.Quota.MaxOutputTokens - (run.UsageAtStart?.TokensOut ?? 0) - run.Usage.TokensOut),
+        };
+
+        TimeSpan limit = agent.Timeout ?? _options.AgentTimeout;
+        using var timeout = new CancellationTokenSource(limit, run.TimeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        string? error = null;
+        bool llmFailed = false;
+        try
+        {
+            if (agent.Before is { } before)
+            {
+                await before(context, linked.Token).ConfigureAwait(false);
+            }
+
+            if (agent.Handler is { } handler)
+            {
+                context.Output = await handler(context, linked.Token).ConfigureAwait(false);
+            }
+            else if (agent.Prompt is not null)
+            {
+                context.Output = await CallModelAsync(run, context, meter, linked.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                context.Output = run.Outputs.TryGetValue(agent.EffectiveOutputKey, out JsonObject? existing) ? existing : [];
+            }
+
+            if (agent.After is { } after)
+            {
+                await after(context, linked.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            error = string.Create(CultureInfo.InvariantCulture, $"Agent '{agent.Name}' timed out after {limit.TotalSeconds:0.###}s");
+        }
+        catch (LlmCallException ex)
+        {
+            error = ex.Message;
+            llmFailed = true;
+        }
+#pragma warning disable CA1031 // An agent's failure is reported to the kernel, which decides what runs next (runtime spec §4.5).
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            error = ex.Message.Length > 0 ? ex.Message : ex.GetType().Name;
+            Log.AgentFailed(run.Logger, agent.Name, ex);
+        }
+
+        var metrics = new AgentExecutionMetrics
+        {
+            LlmCalls = meter.LlmCalls,
+            ToolCalls = context.ToolCalls,
+            TokensIn = meter.LlmCalls > 0 ? meter.InputTokens : null,
+            TokensOut = meter.LlmCalls > 0 ? meter.OutputTokens : null,
+            Duration = run.TimeProvider.GetElapsedTime(started),
+        };
+
+        if (error is not null)
+        {
+            return new AgentOutcome(false, [], error, metrics, meter.CostUsd, llmFailed);
+        }
+
+        JsonObject output = context.Output ?? [];
+        if (agent.RequiredOutputFields.Count > 0 && MissingFields(output, agent.RequiredOutputFields) is { Count: > 0 } missing)
+        {
+            Log.MissingFields(run.Logger, agent.Name, string.Join(", ", missing));
+        }
+
+        return new AgentOutcome(true, output, null, metrics, meter.CostUsd, false);
+    }
+
+    /// <summary>Builds the values a prompt can name (runtime spec §3.2): the base keys, then every output and its fields, then the run's state.</summary>
+    internal static Dictionary<string, JsonNode?> BuildPromptContext(AgentContext context)
+    {
+        string input = context.Input;
+        var values = new Dictionary<string, JsonNode?>(StringComparer.Ordinal)
+        {
+            ["raw_input"] = input,
+            ["user_input"] = input,
+            ["user_query"] = input,
+            ["user_id"] = context.UserId,
+            ["session_id"] = context.SessionId,
+            ["session_state"] = "Session: " + context.SessionId,
+            ["role_description"] = $"As the {context.Agent.Name} agent in this pipeline stage.",
+        };
+
+        foreach ((string key, JsonObject output) in context.Outputs)
+        {
+            values[key] = output;
+            foreach ((string field, JsonNode? value) in output)
+            {
+                if (!BaseKeys.Contains(field))
+                {
+                    values[field] = value;
+                }
+            }
+        }
+
+        foreach ((string key, JsonNode? value) in context.State)
+        {
+            values[key] = value;
+        }
+
+        return values;
+    }
+
+    /// <summary>Finds the <c>[...]</c> citations in a text, in order, each once.</summary>
+    internal static List<string> ExtractCitations(string text)
+    {
+        var citations = new List<string>();
+        foreach (Match match in CitationPattern().Matches(text))
+        {
+            string citation = match.Groups[1].Value;
+            if (!citations.Contains(citation, StringComparer.Ordinal))
+            {
+                citations.Add(citation);
+            }
+        }
+
+        return citations;
+    }
+
+    private static List<string> MissingFields(JsonObject output, IReadOnlyList<string> required) =>
+        [.. required.Where(f => !output.ContainsKey(f))];
+
+    private static int CallsSoFar(RunState run) => (run.UsageAtStart?.LlmCalls ?? 0) + run.Usage.LlmCalls;
+
+    private static int Remaining(int a, int b) => Math.Max(0, Math.Min(a, b));
+
+    private async Task<JsonObject> CallModelAsync(RunState run, AgentContext context, LlmCallContext meter, CancellationToken cancellationToken)
+    {
+        AgentDefinition agent = context.Agent;
+        string promptName = agent.StreamTokens && agent.StreamingPrompt is not null ? agent.StreamingPrompt : agent.Prompt!;
+        PromptTemplate prompt = run.Capability.Prompts[promptName];
+        Dictionary<string, JsonNode?> values = BuildPromptContext(context);
+        var messages = new List<ChatMessage>(4);
+        if (prompt.RenderSystem(values) is { } system)
+        {
+            messages.Add(new ChatMessage(ChatRole.System, system));
+        }
+
+        messages.Add(new ChatMessage(ChatRole.User, prompt.RenderUser(values)));
+
+        bool structured = agent.OutputMode == AgentOutputMode.Structured;
+        var options = new ChatOptions
+        {
+            Temperature = agent.Temperature,
+            MaxOutputTokens = agent.MaxOutputTokens,
+            StopSequences = agent.StopSequences.Count > 0 ? [.. agent.StopSequences] : null,
+            ResponseFormat = !structured ? null : agent.OutputSchema is { } schema ? ChatResponseFormat.ForJsonSchema(schema, agent.Name) : ChatResponseFormat.Json,
+            AdditionalProperties = new AdditionalPropertiesDictionary { [LlmCallContext.PropertyName] = meter },
+        };
+
+        IChatClient client = _chat.For(agent.ModelRole);
+        if (agent.Tools.Count > 0)
+        {
+            options.Tools = [.. agent.Tools.Select(id => (AITool)new GovernedToolFunction(run.Capability.Tools[id].Entry, context, run.Tools))];
+            client = new FunctionInvokingChatClient(client) { MaximumIterationsPerRequest = agent.MaxToolRounds };
+        }
+
+        for (int attempt = 0; ; attempt++)
+        {
+            string text = await CompleteAsync(run, context, client, messages, options, cancellationToken).ConfigureAwait(false);
+            if (!structured)
+            {
+                return new JsonObject
+                {
+                    ["response"] = text,
+                    ["citations"] = new JsonArray([.. ExtractCitations(text).Select(static c => JsonValue.Create(c))]),
+                };
+            }
+
+            JsonObject? parsed = LenientJson.ParseObject(text);
+            List<string> missing = parsed is null ? [] : MissingFields(parsed, agent.RequiredOutputFields);
+            if (parsed is not null && missing.Count == 0)
+            {
+                return parsed;
+            }
+
+            if (attempt >= agent.OutputRetries)
+            {
+                Log.OutputNotValid(run.Logger, agent.Name, attempt + 1);
+                return parsed ?? new JsonObject { ["response"] = text };
+            }
+
+            messages.Add(new ChatMessage(ChatRole.Assistant, text));
+            messages.Add(new ChatMessage(ChatRole.User, parsed is null
+                ? "That reply was not a JSON object. Reply again with only the JSON object asked for."
+                : $"That reply lacks the required field(s) {string.Join(", ", missing)}. Reply again with only the JSON object, including them."));
+        }
+    }
+
+    private static async Task<string> CompleteAsync(RunState run, AgentContext context, IChatClient client, List<ChatMessage> messages, ChatOptions options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (!context.Agent.StreamTokens)
+            {
+                ChatResponse response = await client.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+                return response.Text;
+            }
+
+            var text = new StringBuilder();
+            await foreach (ChatResponseUpdate update in client.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
+            {
+                string delta = update.Text;
+                if (delta.Length == 0)
+                {
+                    continue;
+                }
+
+                _ = text.Append(delta);
+                await run.EmitAsync(new TokenDelta(run.ProcessId, run.Now, context.Agent.Name, delta), cancellationToken).ConfigureAwait(false);
+            }
+
+            return text.ToString();
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (LlmBudgetExceededException)
+        {
+            throw;
+        }
+        catch (KernelException)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // Any failure of the model call (after the client's own retries) is an LLM failure; the run ends LLM_FAILED_FATALLY.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.LlmFailed(run.Logger, context.Agent.Name, ex);
+            throw new LlmCallException($"LLM call for agent '{context.Agent.Name}' failed: {ex.Message}", ex);
+        }
+    }
+
+    [GeneratedRegex(@"\[([^\]]+)\]", RegexOptions.CultureInvariant)]
+    private static partial Regex CitationPattern();
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 3101, EventName = "agent_failed", Level = LogLevel.Warning, Message = "Agent {Agent} failed")]
+        public static partial void AgentFailed(ILogger logger, string agent, Exception exception);
+
+        [LoggerMessage(EventId = 3102, EventName = "agent_missing_required_fields", Level = LogLevel.Warning, Message = "Agent {Agent} output lacks required fields: {Fields}")]
+        public static partial void MissingFields(ILogger logger, string agent, string fields);
+
+        [LoggerMessage(EventId = 3103, EventName = "agent_output_not_valid", Level = LogLevel.Warning, Message = "Agent {Agent} gave no valid JSON object after {Attempts} attempt(s); keeping what it gave")]
+        public static partial void OutputNotValid(ILogger logger, string agent, int attempts);
+
+        [LoggerMessage(EventId = 3104, EventName = "llm_call_failed", Level = LogLevel.Error, Message = "LLM call for agent {Agent} failed")]
+        public static partial void LlmFailed(ILogger logger, string agent, Exception exception);
+    }
+}
+
+/// <summary>A model call failed after the client's own retries; the run ends <see cref="TerminalReason.LlmFailedFatally"/>.</summary>
+internal sealed class LlmCallException(string message, Exception inner) : Exception(message, inner);
+
+/// <summary>The chat clients LLM agents use, by model role, each wrapped once with metering.</summary>
+internal sealed class ChatClients
+{
+    private readonly PipelineRunnerOptions _options;
+    private readonly IKernelClient _kernel;
+    private readonly ILogger _logger;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IChatClient> _byRole = new(StringComparer.Ordinal);
+    private IChatClient? _default;
+
+    public ChatClients(PipelineRunnerOptions options, IKernelClient kernel, ILogger logger)
+    {
+        _options = options;
+        _kernel = kernel;
+        _logger = logger;
+    }
+
+    public IChatClient For(string? role)
+    {
+        if (role is not null && _options.ChatClientForRole?.Invoke(role) is { } specific)
+        {
+            return _byRole.GetOrAdd(role, _ => Metered(specific));
+        }
+
+        return _default ??= Metered(_options.ChatClient ?? throw new InvalidOperationException(
+            "No chat client is configured for LLM agents: register an IChatClient (AddOpenAIChatClient, AddMockChatClient, AddChatClientFromEnvironment) or set PipelineRunnerOptions.ChatClient."));
+    }
+
+    private IChatClient Metered(IChatClient client) =>
+        client.GetService<MeteringChatClient>() is not null ? client : new MeteringChatClient(client, _kernel, _options.Prices, _logger);
+}
