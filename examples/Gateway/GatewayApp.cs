@@ -30,7 +30,14 @@ public static class GatewayApp
         gateway.Validate();
 
         builder.WebHost.UseUrls($"http://{(gateway.Host.Contains(':', StringComparison.Ordinal) ? $"[{gateway.Host}]" : gateway.Host)}:{gateway.Port}");
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = Math.Max(gateway.MaxRequestBodyBytes, 1) + 1);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = gateway.MaxRequestBodyBytes + 1;
+
+            // The stream endpoint takes the message in its query string: room for 10,000 characters, percent-encoded.
+            k.Limits.MaxRequestLineSize = 128 * 1024;
+            k.Limits.MaxRequestHeadersTotalSize = 160 * 1024;
+        });
         IServiceCollection services = builder.Services;
         services.AddSingleton(gateway);
         services.ConfigureHttpJsonOptions(o =>

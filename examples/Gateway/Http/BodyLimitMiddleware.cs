@@ -24,7 +24,13 @@ internal sealed class BodyLimitMiddleware(RequestDelegate next, GatewaySettings 
         }
         else if (context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
         {
-            // Bodies are small (1 MB by default), so reading one into memory to count it is cheap and exact.
+            // Bodies are small (1 MB by default), so reading one into memory to count it is cheap and exact. This
+            // middleware does the counting, so Kestrel's own limit is lifted for this request.
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            {
+                limit.MaxRequestBodySize = null;
+            }
+
             var buffer = new MemoryStream();
             byte[] chunk = new byte[16 * 1024];
             int read;

@@ -19,6 +19,13 @@ internal sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILog
         {
             // The client went away; there is nobody to answer.
         }
+        catch (BadHttpRequestException e) when (!context.Response.HasStarted)
+        {
+            // Kestrel's own refusals (a malformed or oversized request) keep their status, with the API's error body.
+            context.Response.Clear();
+            context.Response.StatusCode = e.StatusCode;
+            await context.Response.WriteAsJsonAsync(new ErrorDetail(e.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Bad request"));
+        }
         catch (Exception e) when (!context.Response.HasStarted)
         {
             LogUnhandled(logger, context.Request.Method, context.Request.Path, e);
