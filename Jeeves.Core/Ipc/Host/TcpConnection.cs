@@ -136,10 +136,14 @@ internal sealed class TcpConnection
             return false;
         }
 
-        WireRequest request;
+        IpcRequest request;
         try
         {
-            request = WireMessages.ParseRequest(frame);
+            // The fast path leaves the body encoded; anything it does not take is parsed (or refused) as before.
+            if (!WireRequestReader.TryRead(frame, out request))
+            {
+                request = IpcRequest.From(WireMessages.ParseRequest(frame));
+            }
         }
         catch (FrameException ex) when (!ex.ClosesConnection)
         {
@@ -170,11 +174,11 @@ internal sealed class TcpConnection
         return true;
     }
 
-    private async Task<ReadOnlyMemory<byte>> DispatchAsync(WireRequest request)
+    private async Task<ReadOnlyMemory<byte>> DispatchAsync(IpcRequest request)
     {
         try
         {
-            JsonNode body = await IpcMethodTable.Default.DispatchAsync(_host.Kernel, request.Service, request.Method, request.Body, _host.Aborting).ConfigureAwait(false);
+            IpcReply body = await IpcMethodTable.Default.DispatchAsync(_host.Kernel, request, _host.Aborting).ConfigureAwait(false);
             return _writer.WriteResponse(request.Id, body);
         }
         catch (KernelException ex)
@@ -197,13 +201,13 @@ internal sealed class TcpConnection
         _ => _writer.WriteError(id, KernelErrorCode.Internal, "internal error: the request failed unexpectedly"),
     };
 
-    private static bool IsAuthRequest(in WireRequest request) =>
+    private static bool IsAuthRequest(in IpcRequest request) =>
         request.Service == AuthService && request.Method == AuthMethod;
 
     /// <summary>The auth gate: only <c>auth</c>/<c>Authenticate</c> with the right token opens the connection.</summary>
-    private async Task<bool> AuthenticateAsync(WireRequest request, CancellationTokenSource writeTimer)
+    private async Task<bool> AuthenticateAsync(IpcRequest request, CancellationTokenSource writeTimer)
     {
-        if (!IsAuthRequest(request) || !TokenMatches(IpcFields.OptionalString(request.Body, "token")))
+        if (!IsAuthRequest(request) || !TokenMatches(request.Body.OptionalString("token")))
         {
             return await RefuseAsync(request.Id, writeTimer).ConfigureAwait(false);
         }
@@ -238,13 +242,13 @@ internal sealed class TcpConnection
     /// ends. While it streams the connection reads nothing but the peer's close; it then closes.
     /// </summary>
     /// <returns><see langword="true"/> when the stream was refused and the connection goes on; else <see langword="false"/>.</returns>
-    private async Task<bool> StreamAsync(WireRequest request, PipeReader pipe, CancellationTokenSource writeTimer)
+    private async Task<bool> StreamAsync(IpcRequest request, PipeReader pipe, CancellationTokenSource writeTimer)
     {
         using var streaming = CancellationTokenSource.CreateLinkedTokenSource(_host.Stopping, _host.Aborting);
         IAsyncEnumerable<JsonNode> chunks;
         try
         {
-            chunks = IpcMethodTable.Default.OpenStream(_host.Kernel, request.Service, request.Method, request.Body, streaming.Token);
+            chunks = IpcMethodTable.Default.OpenStream(_host.Kernel, request.Service, request.Method, request.Body.ToObject(), streaming.Token);
         }
         catch (KernelException ex)
         {
