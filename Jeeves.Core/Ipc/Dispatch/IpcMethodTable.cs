@@ -81,6 +81,13 @@ internal sealed class IpcMethodTable
     public string Intern(ReadOnlySpan<char> name) =>
         _names.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(name, out string? known) ? known : name.ToString();
 
+    /// <summary>Gets a value indicating whether the table routes a service (any of its methods).</summary>
+    public bool IsRouted(string service) => _unary.ContainsKey(service) || _streams.ContainsKey(service);
+
+    /// <summary>Gets a value indicating whether the table routes a method, streaming or not.</summary>
+    public bool IsRouted(string service, string method) =>
+        (_unary.TryGetValue(service, out var unary) && unary.ContainsKey(method)) || IsStreaming(service, method);
+
     /// <summary>Gets a value indicating whether a method streams its answer (the host then sends stream chunks).</summary>
     public bool IsStreaming(string service, string method) =>
         _streams.TryGetValue(service, out var methods) && methods.ContainsKey(method);

@@ -1,10 +1,12 @@
 using System.IO.Pipelines;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using Jeeves.Observability;
 
 namespace Jeeves.Ipc;
 
@@ -169,27 +171,59 @@ internal sealed class TcpConnection
             return await StreamAsync(request, pipe, writeTimer).ConfigureAwait(false);
         }
 
-        ReadOnlyMemory<byte> reply = await DispatchAsync(request).ConfigureAwait(false);
+        long started = _host.Metrics.IpcRequestDuration.Enabled ? _host.Time.GetTimestamp() : 0;
+        (ReadOnlyMemory<byte> reply, KernelErrorCode? failure) = await DispatchAsync(request).ConfigureAwait(false);
         await SendAsync(reply, writeTimer).ConfigureAwait(false);
+        RecordRequest(request, failure, started);
         return true;
     }
 
-    private async Task<ReadOnlyMemory<byte>> DispatchAsync(IpcRequest request)
+    private async Task<(ReadOnlyMemory<byte> Frame, KernelErrorCode? Failure)> DispatchAsync(IpcRequest request)
     {
         try
         {
             IpcReply body = await IpcMethodTable.Default.DispatchAsync(_host.Kernel, request, _host.Aborting).ConfigureAwait(false);
-            return _writer.WriteResponse(request.Id, body);
+            return (_writer.WriteResponse(request.Id, body), null);
         }
         catch (KernelException ex)
         {
-            return Failure(request.Id, ex);
+            return (Failure(request.Id, ex), ex.Code);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !_host.Aborting.IsCancellationRequested)
         {
             // A handler bug: answer INTERNAL and keep the connection, as for any failed request.
             _host.Logger.HandlerFailed(_id, request.Service, request.Method, ex);
-            return _writer.WriteError(request.Id, KernelErrorCode.Internal, "internal error: the request failed unexpectedly");
+            return (_writer.WriteError(request.Id, KernelErrorCode.Internal, "internal error: the request failed unexpectedly"), KernelErrorCode.Internal);
+        }
+    }
+
+    /// <summary>
+    /// Counts an answered request and, when <paramref name="started"/> is set, its duration. Names the table does not
+    /// route are tagged <see cref="TelemetryTags.Other"/>, so a client cannot add tag values.
+    /// </summary>
+    private void RecordRequest(in IpcRequest request, KernelErrorCode? failure, long started)
+    {
+        KernelMetrics metrics = _host.Metrics;
+        if (!metrics.IpcRequests.Enabled && started == 0)
+        {
+            return;
+        }
+
+        IpcMethodTable table = IpcMethodTable.Default;
+        var tags = new TagList
+        {
+            { TelemetryTags.RpcService, table.IsRouted(request.Service) ? request.Service : TelemetryTags.Other },
+            { TelemetryTags.RpcMethod, table.IsRouted(request.Service, request.Method) ? request.Method : TelemetryTags.Other },
+        };
+        if (failure is { } code)
+        {
+            tags.Add(TelemetryTags.ErrorType, WireNames.ToWire(code));
+        }
+
+        metrics.IpcRequests.Add(1, tags);
+        if (started != 0)
+        {
+            metrics.IpcRequestDuration.Record(_host.Time.GetElapsedTime(started).TotalSeconds, tags);
         }
     }
 
@@ -253,9 +287,12 @@ internal sealed class TcpConnection
         catch (KernelException ex)
         {
             await SendAsync(Failure(request.Id, ex), writeTimer).ConfigureAwait(false);
+            RecordRequest(request, ex.Code, started: 0);
             return true;
         }
 
+        // A stream counts as one request when it opens; its length is not a request duration.
+        RecordRequest(request, failure: null, started: 0);
         var queue = Channel.CreateBounded<JsonNode>(new BoundedChannelOptions(_host.StreamCapacity)
         {
             SingleReader = true,
