@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Jeeves.Hosting;
 using Jeeves.Ipc;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -47,7 +48,8 @@ public sealed class JeevesKernelBuilder
             sp.GetRequiredService<Jeeves.IKernelClient>(),
             sp.GetRequiredService<IOptions<TcpHostOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILoggerFactory>()?.CreateLogger(IpcLoggerCategory))));
+            sp.GetService<ILoggerFactory>()?.CreateLogger(IpcLoggerCategory),
+            sp.GetService<IMeterFactory>())));
         return this;
     }
 }

@@ -42,6 +42,14 @@ internal sealed class FrameWriter : IBufferWriter<byte>, IDisposable
         return End(ref writer, FrameType.Response);
     }
 
+    /// <summary>Writes a <see cref="FrameType.Response"/> frame for a handler's reply, written without nodes where it allows.</summary>
+    public ReadOnlyMemory<byte> WriteResponse(string id, in IpcReply body)
+    {
+        MessagePackWriter writer = Begin();
+        WireMessages.WriteResponse(ref writer, id, body);
+        return End(ref writer, FrameType.Response);
+    }
+
     /// <summary>Writes a <see cref="FrameType.Error"/> frame: <c>{error: {code, message}, id, ok: false}</c> (§2.3).</summary>
     public ReadOnlyMemory<byte> WriteError(string id, KernelErrorCode code, string message)
     {

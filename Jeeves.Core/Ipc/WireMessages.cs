@@ -106,6 +106,17 @@ internal static class WireMessages
         writer.Write(true);
     }
 
+    /// <summary>Writes <c>{body, id, ok: true}</c> (§2.2) for a handler's reply.</summary>
+    public static void WriteResponse(ref MessagePackWriter writer, string id, in IpcReply body)
+    {
+        writer.WriteMapHeader(3);
+        writer.WriteString("body"u8);
+        body.Write(ref writer);
+        WriteId(ref writer, id);
+        writer.WriteString("ok"u8);
+        writer.Write(true);
+    }
+
     /// <summary>Writes <c>{error: {code, message}, id, ok: false}</c> (§2.3).</summary>
     public static void WriteError(ref MessagePackWriter writer, string id, KernelErrorCode code, string message)
     {

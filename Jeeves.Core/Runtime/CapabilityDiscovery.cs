@@ -10,9 +10,10 @@ public sealed record CapabilityDiscoveryResult(IReadOnlyList<ICapability> Capabi
 
 /// <summary>
 /// Finds capabilities named in configuration (the reference's <c>JEEVES_CAPABILITIES</c>, runtime spec §2.2): a
-/// comma-separated list where each entry is either an assembly-qualified type name (<c>MyApp.Chat, MyApp</c>) of an
-/// <see cref="ICapability"/> with a public parameterless constructor, or an assembly (<c>MyApp.Capabilities</c> or a path
-/// ending in <c>.dll</c>) whose public <see cref="ICapability"/> types are all taken.
+/// comma-separated list where each entry is either the full name of an <see cref="ICapability"/> type with a public
+/// parameterless constructor (<c>MyApp.Chat.ChatCapability</c>, looked up in the loaded assemblies, then in an assembly
+/// named by a prefix of the name such as <c>MyApp.Chat</c> or <c>MyApp</c>), or an assembly (<c>MyApp.Capabilities</c>, or
+/// a path ending in <c>.dll</c>) whose public <see cref="ICapability"/> types are all taken.
 /// </summary>
 /// <remarks>
 /// Rules kept from the reference: an entry that is not qualified (no <c>.</c>, like a bare <c>chat</c>) is refused at once;
@@ -39,7 +40,7 @@ public static class CapabilityDiscovery
             if (!entry.Contains('.', StringComparison.Ordinal))
             {
                 throw new ArgumentException(
-                    $"{EnvironmentVariable} entry '{entry}' is not qualified: name an assembly-qualified type (Namespace.Type, Assembly) or an assembly (Name.Space or a .dll path).",
+                    $"{EnvironmentVariable} entry '{entry}' is not qualified: name a capability type (Namespace.Type) or an assembly (Name.Space or a .dll path).",
                     nameof(value));
             }
         }
@@ -50,9 +51,8 @@ public static class CapabilityDiscovery
         {
             try
             {
-                if (entry.Contains(',', StringComparison.Ordinal))
+                if (!entry.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) && FindType(entry) is { } type)
                 {
-                    Type type = Type.GetType(entry, throwOnError: true)!;
                     found.Add(Create(type));
                 }
                 else
@@ -84,6 +84,39 @@ public static class CapabilityDiscovery
         }
 
         return new CapabilityDiscoveryResult(found, failures);
+    }
+
+    [RequiresUnreferencedCode("Looks types up by name.")]
+    private static Type? FindType(string name)
+    {
+        foreach (Assembly loaded in AppDomain.CurrentDomain.GetAssemblies())
+        {
+            if (loaded.GetType(name) is { } type)
+            {
+                return type;
+            }
+        }
+
+        for (int dot = name.LastIndexOf('.'); dot > 0; dot = name.LastIndexOf('.', dot - 1))
+        {
+            try
+            {
+                if (Assembly.Load(new AssemblyName(name[..dot])).GetType(name) is { } type)
+                {
+                    return type;
+                }
+            }
+            catch (IOException)
+            {
+                // No assembly by that name: try a shorter prefix.
+            }
+            catch (BadImageFormatException)
+            {
+                // Not a managed assembly: try a shorter prefix.
+            }
+        }
+
+        return null;
     }
 
     [RequiresUnreferencedCode("Creates a capability by reflection.")]

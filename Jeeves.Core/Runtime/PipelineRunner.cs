@@ -140,6 +140,7 @@ public sealed partial class PipelineRunner
         var state = new RunState(_kernel, capability, pipeline, pid, (JsonObject?)request.State?.DeepClone() ?? [], tools, sink, _time, _logger);
         string sessionId = request.SessionId ?? string.Empty;
         string requestId = request.RequestId ?? string.Empty;
+        bool started = false;       // only a run that started its session ends the process; a refused start leaves it alone
         try
         {
             await EnsureToolsRegisteredAsync(capability, cancellationToken).ConfigureAwait(false);
@@ -153,6 +154,7 @@ public sealed partial class PipelineRunner
             sessionId = envelope.Identity.SessionId;
             requestId = envelope.Identity.RequestId;
             _ = await _kernel.Orchestration.InitializeSessionAsync(pid, pipeline, envelope, request.Force, cancellationToken).ConfigureAwait(false);
+            started = true;
             if (await _kernel.Kernel.GetProcessAsync(pid, cancellationToken).ConfigureAwait(false) is { } process)
             {
                 state.Quota = process.Quota;
@@ -212,13 +214,21 @@ public sealed partial class PipelineRunner
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await TerminateQuietlyAsync(pid, WireNames.ToWire(TerminalReason.UserCancelled)).ConfigureAwait(false);
+            if (started)
+            {
+                await TerminateQuietlyAsync(pid, WireNames.ToWire(TerminalReason.UserCancelled)).ConfigureAwait(false);
+            }
+
             return await EndAsync(sink, new RunCompleted(pid, _time.GetUtcNow(), Result(state, sessionId, requestId, TerminalReason.UserCancelled, null, "cancelled"))).ConfigureAwait(false);
         }
         catch (KernelException ex)
         {
             Log.RunFailed(_logger, pipeline.Name, pid.Value, ex);
-            await TerminateQuietlyAsync(pid, "runner_failed").ConfigureAwait(false);
+            if (started)
+            {
+                await TerminateQuietlyAsync(pid, "runner_failed").ConfigureAwait(false);
+            }
+
             return await EndAsync(sink, new RunFailed(pid, _time.GetUtcNow(), ex.Message, Result(state, sessionId, requestId, null, null, ex.Message))).ConfigureAwait(false);
         }
     }

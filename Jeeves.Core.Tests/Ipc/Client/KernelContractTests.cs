@@ -14,7 +14,11 @@ public abstract class KernelContractTests
 {
     private readonly List<IAsyncDisposable> _owned = [];
 
-    protected static FakeTimeProvider NewTime() => new(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    /// <summary>Gets the clock of the kernel <see cref="CreateClientAsync"/> started last.</summary>
+    protected FakeTimeProvider Time { get; private set; } = null!;
+
+    /// <summary>Creates the clock of a fresh kernel; <see cref="Time"/> then returns it.</summary>
+    protected FakeTimeProvider NewTime() => Time = new FakeTimeProvider(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
     /// <summary>Starts a fresh kernel and returns a client for it.</summary>
     protected abstract Task<IKernelClient> CreateClientAsync(KernelOptions? options = null);
@@ -93,6 +97,34 @@ public abstract class KernelContractTests
         await c.Kernel.CreateProcessAsync(new ProcessId("p1"));
         Assert.That((await c.Kernel.GetProcessAsync(new ProcessId("p1")))!.Pid.Value, Is.EqualTo("p1"));
         Assert.That(await c.Kernel.GetProcessAsync(new ProcessId("nope")), Is.Null);
+    }
+
+    [Test]
+    public async Task ProcessInfo_QuotaAndTimestamps_SameAsStored()
+    {
+        IKernelClient c = await CreateClientAsync();
+        var pid = new ProcessId("p1");
+        ResourceQuota quota = ResourceQuota.Default with { MaxLlmCalls = 7, TimeoutSeconds = 120, MaxContextTokens = 1 };
+        DateTimeOffset created = Time.GetUtcNow();
+
+        ProcessInfo fresh = await c.Kernel.CreateProcessAsync(pid, new CreateProcessOptions { Quota = quota });
+        Time.Advance(TimeSpan.FromTicks(12_345_678));
+        DateTimeOffset started = Time.GetUtcNow();
+        ProcessInfo running = await c.Kernel.TransitionStateAsync(pid, ProcessState.Running);
+        Time.Advance(TimeSpan.FromSeconds(3));
+        ProcessInfo done = await c.Kernel.TerminateProcessAsync(pid, "done");
+        ProcessInfo got = (await c.Kernel.GetProcessAsync(pid))!;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((fresh.Quota, fresh.CreatedAt, fresh.StartedAt, fresh.LastScheduledAt, fresh.CompletedAt),
+                Is.EqualTo((quota, created, (DateTimeOffset?)null, (DateTimeOffset?)null, (DateTimeOffset?)null)));
+            Assert.That((running.StartedAt, running.LastScheduledAt, running.CompletedAt),
+                Is.EqualTo(((DateTimeOffset?)started, (DateTimeOffset?)started, (DateTimeOffset?)null)));
+            Assert.That(done.CompletedAt, Is.EqualTo(started.AddSeconds(3)));
+            Assert.That((got.Quota, got.CreatedAt, got.StartedAt, got.LastScheduledAt, got.CompletedAt),
+                Is.EqualTo((quota, created, (DateTimeOffset?)started, (DateTimeOffset?)started, done.CompletedAt)));
+        });
     }
 
     [Test]

@@ -24,6 +24,26 @@ public sealed class TcpKernelClientTests
     }
 
     [Test]
+    public void ProcessView_FromAReferenceServer_QuotaAndTimestampsTakeTheirDefaults()
+    {
+        // Arrange: the §5.1 view exactly as the reference kernel sends it, without our quota and timestamps.
+        var view = new JsonObject
+        {
+            ["current_stage"] = "", ["pid"] = "p1", ["priority"] = "HIGH", ["request_id"] = "r1", ["session_id"] = "s1",
+            ["state"] = "RUNNING", ["user_id"] = "u1",
+            ["usage"] = new JsonObject { ["agent_hops"] = 0, ["llm_calls"] = 2, ["tokens_in"] = 3, ["tokens_out"] = 4, ["tool_calls"] = 5 },
+        };
+
+        // Act
+        ProcessInfo p = ClientWire.Process(view);
+
+        // Assert
+        Assert.That((p.Pid.Value, p.State, p.Priority, p.Usage.LlmCalls), Is.EqualTo(("p1", ProcessState.Running, SchedulingPriority.High, 2)));
+        Assert.That((p.Quota, p.CreatedAt, p.StartedAt, p.LastScheduledAt, p.CompletedAt),
+            Is.EqualTo((ResourceQuota.Default, default(DateTimeOffset), (DateTimeOffset?)null, (DateTimeOffset?)null, (DateTimeOffset?)null)));
+    }
+
+    [Test]
     public async Task UnansweredCall_TimesOut_WithTimeoutCode()
     {
         await using var server = await SilentServer.StartAsync(answer: false);

@@ -11,7 +11,8 @@ public sealed class KernelDispatchTests
     private const KernelErrorCode NF = KernelErrorCode.NotFound;
     private const KernelErrorCode FP = KernelErrorCode.FailedPrecondition;
 
-    private static readonly string[] s_processKeys = ["current_stage", "pid", "priority", "request_id", "session_id", "state", "usage", "user_id"];
+    // §5.1 plus our additive quota and created_at (started_at, last_scheduled_at, completed_at once set).
+    private static readonly string[] s_processKeys = ["created_at", "current_stage", "pid", "priority", "quota", "request_id", "session_id", "state", "usage", "user_id"];
     private static readonly string[] s_usageKeys = ["agent_hops", "llm_calls", "tokens_in", "tokens_out", "tool_calls"];
     private static readonly string[] s_stateKeys = ["BLOCKED", "NEW", "READY", "RUNNING", "TERMINATED", "WAITING", "ZOMBIE"];
 
@@ -28,6 +29,27 @@ public sealed class KernelDispatchTests
         Assert.That((S(p["pid"]), S(p["state"]), S(p["priority"]), S(p["current_stage"])), Is.EqualTo(("test-proc-1", "READY", "NORMAL", "")));
         Assert.That((S(p["request_id"]), S(p["user_id"]), S(p["session_id"])), Is.EqualTo(("req-1", "user-1", "sess-1")));
         Assert.That(s_usageKeys.Select(k => L(p["usage"]![k])), Is.All.EqualTo(0));
+        Assert.That(Keys(p["quota"]), Has.Length.EqualTo(14));
+        Assert.That((L(p["quota"]!["max_llm_calls"]), L(p["quota"]!["max_tool_calls"]), L(p["quota"]!["max_context_tokens"])), Is.EqualTo((100, 50, 150_000)));
+        Assert.That(S(p["created_at"]), Is.EqualTo(Rfc3339.Format(kit.Time.GetUtcNow())));
+    }
+
+    [Test]
+    public async Task ProcessView_Timestamps_AddedOnceSetNeverNull()
+    {
+        await using var kit = new DispatchTestKit();
+        await kit.Call("kernel", "CreateProcess", """{"pid":"p1"}""");
+        DateTimeOffset created = kit.Time.GetUtcNow();
+        kit.Time.Advance(TimeSpan.FromMilliseconds(1500));
+
+        JsonObject running = await kit.Call("kernel", "TransitionState", """{"pid":"p1","new_state":"RUNNING"}""");
+        kit.Time.Advance(TimeSpan.FromSeconds(2));
+        JsonObject done = await kit.Call("kernel", "TerminateProcess", """{"pid":"p1"}""");
+
+        Assert.That(running.ContainsKey("completed_at"), Is.False);
+        Assert.That((S(running["created_at"]), S(running["started_at"]), S(running["last_scheduled_at"])),
+            Is.EqualTo((Rfc3339.Format(created), Rfc3339.Format(created.AddMilliseconds(1500)), Rfc3339.Format(created.AddMilliseconds(1500)))));
+        Assert.That(S(done["completed_at"]), Is.EqualTo(Rfc3339.Format(created.AddMilliseconds(3500))));
     }
 
     [Test]

@@ -1,11 +1,49 @@
 using System.Net.Sockets;
 using Jeeves.Ipc;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Jeeves.Tests.Ipc.Host;
 
 /// <summary>The host under many clients and under hostile bytes.</summary>
 public sealed class HostLimitsTests
 {
+    [Test]
+    public async Task SlowReader_PipelinesAndNeverReads_OthersServedAndTheWriteTimeoutClosesIt()
+    {
+        // Arrange: 200 processes make every ListProcesses reply about 100 KB; the slow client's window is small.
+        var time = new FakeTimeProvider(TestKernel.Epoch);
+        await using HostTestKit kit = await HostTestKit.StartAsync(o => o.WriteTimeout = TimeSpan.FromSeconds(5), hostTime: time);
+        for (int i = 0; i < 200; i++)
+        {
+            await kit.Kernel.Kernel.CreateProcessAsync(new ProcessId($"process-{i:D4}"), new CreateProcessOptions { UserId = new UserId($"a-user-with-a-long-name-{i:D4}") });
+        }
+
+        WireClient other = await kit.ConnectAsync();
+        using var slow = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+        await slow.ConnectAsync(kit.EndPoint);
+        byte[] request = WireClient.Request("slow", "kernel", "ListProcesses");
+
+        // Act: about 40 MB of replies are due, far beyond the socket buffers, and the slow client reads none of them.
+        await slow.SendAsync(Enumerable.Repeat(request, 400).SelectMany(static b => b).ToArray(), SocketFlags.None);
+        await HostTestKit.EventuallyAsync(() => kit.Host.ActiveConnections == 2);
+        await Task.Delay(TimeSpan.FromMilliseconds(300), TimeProvider.System);
+        WireReply whileBlocked = await other.CallAsync("o1", "kernel", "GetSystemStatus");
+        time.Advance(TimeSpan.FromSeconds(4));
+        await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System);
+        int openBeforeTimeout = kit.Host.ActiveConnections;
+        for (int i = 0; i < 100 && kit.Host.ActiveConnections > 1; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(TimeSpan.FromMilliseconds(50), TimeProvider.System);
+        }
+
+        // Assert: the other connection was served throughout; the slow one closed on the write timeout, not before.
+        Assert.That(whileBlocked.Ok, Is.True);
+        Assert.That(openBeforeTimeout, Is.EqualTo(2));
+        Assert.That(kit.Host.ActiveConnections, Is.EqualTo(1), "the write timeout did not close the slow reader");
+        Assert.That((await other.CallAsync("o2", "kernel", "GetProcess", """{"pid":"process-0007"}""")).Ok, Is.True);
+    }
+
     [Test]
     public async Task FiveHundredConcurrentClients_QueueSaturated_EveryCallAnsweredWithDataOrARetryableRefusal()
     {

@@ -6,7 +6,8 @@ namespace Jeeves.Ipc;
 /// <summary>
 /// The client's half of the wire mapping: request bodies from the kernel's types (the inverse of the handlers'
 /// reading) and the kernel's types from response bodies (the inverse of <see cref="IpcViews"/>). Fields a view does
-/// not carry take their defaults (for example <see cref="ProcessInfo.Quota"/> is <see cref="ResourceQuota.Default"/>).
+/// not carry take their defaults (for example <see cref="ProcessInfo.Quota"/> is <see cref="ResourceQuota.Default"/> when
+/// a reference server, which does not send it, answers).
 /// </summary>
 internal static class ClientWire
 {
@@ -69,8 +70,13 @@ internal static class ClientWire
         SessionId = SessionId.TryCreate(OptStr(o, "session_id"), out SessionId s) ? s : default,
         State = WireNames.TryParseProcessState(OptStr(o, "state"), out ProcessState state) ? state : ProcessState.New,
         Priority = WireNames.TryParsePriority(OptStr(o, "priority"), out SchedulingPriority p) ? p : SchedulingPriority.Normal,
-        Quota = ResourceQuota.Default,
+        // Our host's extension of §5.1; a reference server sends neither, and the defaults stand.
+        Quota = IpcFields.OptionalObject(o, "quota") is { } quota ? Quota(quota) : ResourceQuota.Default,
         Usage = Usage(Obj(o, "usage")),
+        CreatedAt = Time(o, "created_at") ?? default,
+        StartedAt = Time(o, "started_at"),
+        LastScheduledAt = Time(o, "last_scheduled_at"),
+        CompletedAt = Time(o, "completed_at"),
     };
 
     public static ResourceUsage Usage(JsonObject o) => new()

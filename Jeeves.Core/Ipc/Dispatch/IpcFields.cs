@@ -32,8 +32,11 @@ internal static class IpcFields
     }
 
     /// <summary>An optional boolean; <paramref name="defaultValue"/> when absent or not a boolean.</summary>
-    public static bool OptionalBool(JsonObject body, string name, bool defaultValue) =>
-        Get(body, name) is JsonValue v && v.GetValueKind() is JsonValueKind.True or JsonValueKind.False && v.TryGetValue(out bool b) ? b : defaultValue;
+    public static bool OptionalBool(JsonObject body, string name, bool defaultValue) => AsBool(Get(body, name)) ?? defaultValue;
+
+    /// <summary>The value of a boolean; <see langword="null"/> for anything else.</summary>
+    public static bool? AsBool(JsonNode? node) =>
+        node is JsonValue v && v.GetValueKind() is JsonValueKind.True or JsonValueKind.False && v.TryGetValue(out bool b) ? b : null;
 
     /// <summary>An optional object; <see langword="null"/> when absent or not an object.</summary>
     public static JsonObject? OptionalObject(JsonObject body, string name) => Get(body, name) as JsonObject;
@@ -63,9 +66,12 @@ internal static class IpcFields
     /// An optional non-negative 32-bit integer, named <paramref name="label"/> in errors:
     /// <c>label must be non-negative, got n</c> or <c>label value n exceeds i32 range</c>.
     /// </summary>
-    public static int? OptionalNonNegativeInt32(JsonObject body, string name, string label)
+    public static int? OptionalNonNegativeInt32(JsonObject body, string name, string label) => NonNegativeInt32(Get(body, name), label);
+
+    /// <summary>The value of <see cref="OptionalNonNegativeInt32(JsonObject, string, string)"/>'s field.</summary>
+    public static int? NonNegativeInt32(JsonNode? node, string label)
     {
-        if (OptionalNonNegativeInt64(body, name, label) is not { } value)
+        if (NonNegativeInt64(node, label) is not { } value)
         {
             return null;
         }
@@ -76,9 +82,12 @@ internal static class IpcFields
     }
 
     /// <summary>An optional non-negative 64-bit integer: <c>label must be non-negative, got n</c>.</summary>
-    public static long? OptionalNonNegativeInt64(JsonObject body, string name, string label)
+    public static long? OptionalNonNegativeInt64(JsonObject body, string name, string label) => NonNegativeInt64(Get(body, name), label);
+
+    /// <summary>The value of <see cref="OptionalNonNegativeInt64(JsonObject, string, string)"/>'s field.</summary>
+    public static long? NonNegativeInt64(JsonNode? node, string label)
     {
-        if (OptionalInt64(body, name) is not { } value)
+        if (!TryGetInt64(node, out long value))
         {
             return null;
         }

@@ -18,8 +18,11 @@ internal sealed class IpcMethodTable
     /// <summary>How deep a request body may nest: the kernel stores JSON values up to 64 levels.</summary>
     public const int MaxDepth = 64;
 
-    private readonly Dictionary<string, Dictionary<string, Func<IKernelClient, JsonObject, CancellationToken, ValueTask<JsonNode>>>> _unary =
+    private readonly Dictionary<string, Dictionary<string, Func<IKernelClient, IpcBody, CancellationToken, ValueTask<IpcReply>>>> _unary =
         new(StringComparer.Ordinal);
+
+    // Every service and method name, so the host reads a routed name without allocating it.
+    private readonly HashSet<string> _names = new(StringComparer.Ordinal);
 
     private readonly Dictionary<string, Dictionary<string, Func<IKernelClient, JsonObject, CancellationToken, IAsyncEnumerable<JsonNode>>>> _streams =
         new(StringComparer.Ordinal);
@@ -55,15 +58,35 @@ internal sealed class IpcMethodTable
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(method);
-        if (_unary.TryGetValue(service, out var methods) && methods.TryGetValue(method, out var handler))
-        {
-            return handler(client, Checked(body), cancellationToken);
-        }
+        return ToNodeAsync(Handler(service, method)(client, Checked(body), cancellationToken));
 
-        throw IsStreaming(service, method)
-            ? KernelErrors.Validation($"{service}.{method} is a streaming method")
-            : Unknown(service, method);
+        static async ValueTask<JsonNode> ToNodeAsync(ValueTask<IpcReply> reply) => (await reply.ConfigureAwait(false)).ToNode()!;
     }
+
+    /// <summary>Runs a request/response method for the host; the reply is written without building nodes where the method allows.</summary>
+    /// <param name="client">The kernel to call.</param>
+    /// <param name="request">The request; an encoded body has been checked by <see cref="WireRequestReader"/>.</param>
+    /// <param name="cancellationToken">The token to monitor for cancellation requests.</param>
+    /// <returns>The response body.</returns>
+    /// <exception cref="KernelException">As <see cref="DispatchAsync(IKernelClient, string, string, JsonObject?, CancellationToken)"/>.</exception>
+    public ValueTask<IpcReply> DispatchAsync(IKernelClient client, in IpcRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var handler = Handler(request.Service, request.Method);
+        IpcBody body = request.Body.IsEncoded ? request.Body : Checked(request.Body.ToObject());
+        return handler(client, body, cancellationToken);
+    }
+
+    /// <summary>Returns a routed name as the table's own string, so reading it allocates nothing; other names are allocated.</summary>
+    public string Intern(ReadOnlySpan<char> name) =>
+        _names.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(name, out string? known) ? known : name.ToString();
+
+    /// <summary>Gets a value indicating whether the table routes a service (any of its methods).</summary>
+    public bool IsRouted(string service) => _unary.ContainsKey(service) || _streams.ContainsKey(service);
+
+    /// <summary>Gets a value indicating whether the table routes a method, streaming or not.</summary>
+    public bool IsRouted(string service, string method) =>
+        (_unary.TryGetValue(service, out var unary) && unary.ContainsKey(method)) || IsStreaming(service, method);
 
     /// <summary>Gets a value indicating whether a method streams its answer (the host then sends stream chunks).</summary>
     public bool IsStreaming(string service, string method) =>
@@ -96,13 +119,41 @@ internal sealed class IpcMethodTable
             : Unknown(service, method);
     }
 
-    /// <summary>Registers a request/response method.</summary>
-    internal void Add(string service, string method, Func<IKernelClient, JsonObject, CancellationToken, ValueTask<JsonNode>> handler) =>
+    /// <summary>Registers a request/response method whose handler reads fields from the (possibly encoded) body and may write its reply directly.</summary>
+    internal void Add(string service, string method, Func<IKernelClient, IpcBody, CancellationToken, ValueTask<IpcReply>> handler)
+    {
         ServiceMethods(_unary, service).Add(method, handler);
+        _names.Add(service);
+        _names.Add(method);
+    }
+
+    /// <summary>Registers a request/response method that works on the decoded body and builds its reply as nodes.</summary>
+    internal void Add(string service, string method, Func<IKernelClient, JsonObject, CancellationToken, ValueTask<JsonNode>> handler) =>
+        Add(service, method, (client, body, ct) => ToReplyAsync(handler(client, body.ToObject(), ct)));
 
     /// <summary>Registers a streaming method.</summary>
-    internal void AddStream(string service, string method, Func<IKernelClient, JsonObject, CancellationToken, IAsyncEnumerable<JsonNode>> handler) =>
+    internal void AddStream(string service, string method, Func<IKernelClient, JsonObject, CancellationToken, IAsyncEnumerable<JsonNode>> handler)
+    {
         ServiceMethods(_streams, service).Add(method, handler);
+        _names.Add(service);
+        _names.Add(method);
+    }
+
+    private static async ValueTask<IpcReply> ToReplyAsync(ValueTask<JsonNode> reply) => await reply.ConfigureAwait(false);
+
+    private Func<IKernelClient, IpcBody, CancellationToken, ValueTask<IpcReply>> Handler(string service, string method)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(method);
+        if (_unary.TryGetValue(service, out var methods) && methods.TryGetValue(method, out var handler))
+        {
+            return handler;
+        }
+
+        throw IsStreaming(service, method)
+            ? KernelErrors.Validation($"{service}.{method} is a streaming method")
+            : Unknown(service, method);
+    }
 
     /// <summary>
     /// The body, refused when it nests deeper than the kernel stores JSON values (<see cref="MaxDepth"/>); the codec

@@ -18,18 +18,29 @@ internal static class IpcViews
 
     private static readonly JsonWriterOptions s_compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>The process view of §5.1.</summary>
-    public static JsonObject Process(ProcessInfo p) => new()
+    /// <summary>
+    /// The process view of §5.1, extended with <c>quota</c> (§5.3), <c>created_at</c> and, once set,
+    /// <c>started_at</c>, <c>last_scheduled_at</c> and <c>completed_at</c> (RFC 3339). The reference's clients read
+    /// the view's keys by name and ignore the others (ipc.md §7.1), so the extension is additive.
+    /// </summary>
+    public static JsonObject Process(ProcessInfo p)
     {
-        ["current_stage"] = string.Empty,
-        ["pid"] = p.Pid.Value,
-        ["priority"] = WireNames.ToWire(p.Priority),
-        ["request_id"] = p.RequestId.Value,
-        ["session_id"] = p.SessionId.Value,
-        ["state"] = WireNames.ToWire(p.State),
-        ["usage"] = Usage(p.Usage),
-        ["user_id"] = p.UserId.Value,
-    };
+        var result = new JsonObject();
+        AddIfSet(result, "completed_at", Time(p.CompletedAt));
+        result["created_at"] = Rfc3339.Format(p.CreatedAt);
+        result["current_stage"] = string.Empty;
+        AddIfSet(result, "last_scheduled_at", Time(p.LastScheduledAt));
+        result["pid"] = p.Pid.Value;
+        result["priority"] = WireNames.ToWire(p.Priority);
+        result["quota"] = Quota(p.Quota);
+        result["request_id"] = p.RequestId.Value;
+        result["session_id"] = p.SessionId.Value;
+        AddIfSet(result, "started_at", Time(p.StartedAt));
+        result["state"] = WireNames.ToWire(p.State);
+        result["usage"] = Usage(p.Usage);
+        result["user_id"] = p.UserId.Value;
+        return result;
+    }
 
     /// <summary>The usage map of §5.2.</summary>
     public static JsonObject Usage(ResourceUsage u) => new()

@@ -35,67 +35,67 @@ internal static class KernelMethods
     }
 
     /// <summary>Returns the stored (READY) process; a duplicate pid is ALREADY_EXISTS (COMPATIBILITY.md Q2).</summary>
-    private static async ValueTask<JsonNode> CreateProcessAsync(IKernelClient client, JsonObject body, CancellationToken cancellationToken)
+    private static async ValueTask<IpcReply> CreateProcessAsync(IKernelClient client, IpcBody body, CancellationToken cancellationToken)
     {
-        ProcessId pid = IpcFields.RequirePid(body, "pid");
+        ProcessId pid = body.RequirePid("pid");
         SchedulingPriority priority = SchedulingPriority.Normal;
-        if (IpcFields.OptionalString(body, "priority") is { } text && !WireNames.TryParsePriority(text, out priority))
+        if (body.OptionalString("priority") is { } text && !WireNames.TryParsePriority(text, out priority))
         {
             throw KernelErrors.Validation("Invalid priority: " + text);
         }
 
         var options = new CreateProcessOptions
         {
-            RequestId = RequestId.TryCreate(IpcFields.OptionalString(body, "request_id"), out RequestId r) ? r : null,
-            UserId = UserId.TryCreate(IpcFields.OptionalString(body, "user_id"), out UserId u) ? u : null,
-            SessionId = SessionId.TryCreate(IpcFields.OptionalString(body, "session_id"), out SessionId s) ? s : null,
+            RequestId = RequestId.TryCreate(body.OptionalString("request_id"), out RequestId r) ? r : null,
+            UserId = UserId.TryCreate(body.OptionalString("user_id"), out UserId u) ? u : null,
+            SessionId = SessionId.TryCreate(body.OptionalString("session_id"), out SessionId s) ? s : null,
             Priority = priority,
-            Quota = IpcFields.OptionalObject(body, "quota") is { } quota ? ReadQuota(quota) : null,
+            Quota = body.OptionalObject("quota") is { } quota ? ReadQuota(quota) : null,
         };
-        return IpcViews.Process(await client.Kernel.CreateProcessAsync(pid, options, cancellationToken).ConfigureAwait(false));
+        return IpcReply.Process(await client.Kernel.CreateProcessAsync(pid, options, cancellationToken).ConfigureAwait(false));
     }
 
-    private static async ValueTask<JsonNode> GetProcessAsync(IKernelClient client, JsonObject body, CancellationToken cancellationToken)
+    private static async ValueTask<IpcReply> GetProcessAsync(IKernelClient client, IpcBody body, CancellationToken cancellationToken)
     {
-        ProcessId pid = IpcFields.RequirePid(body, "pid");
+        ProcessId pid = body.RequirePid("pid");
         ProcessInfo process = await client.Kernel.GetProcessAsync(pid, cancellationToken).ConfigureAwait(false)
             ?? throw KernelErrors.ProcessNotFound(pid);
-        return IpcViews.Process(process);
+        return IpcReply.Process(process);
     }
 
-    private static async ValueTask<JsonNode> ScheduleProcessAsync(IKernelClient client, JsonObject body, CancellationToken cancellationToken)
+    private static async ValueTask<IpcReply> ScheduleProcessAsync(IKernelClient client, IpcBody body, CancellationToken cancellationToken)
     {
-        ProcessId pid = IpcFields.RequirePid(body, "pid");
-        return IpcViews.Process(await client.Kernel.ScheduleProcessAsync(pid, cancellationToken).ConfigureAwait(false));
+        ProcessId pid = body.RequirePid("pid");
+        return IpcReply.Process(await client.Kernel.ScheduleProcessAsync(pid, cancellationToken).ConfigureAwait(false));
     }
 
-    private static async ValueTask<JsonNode> GetNextRunnableAsync(IKernelClient client, JsonObject body, CancellationToken cancellationToken)
+    private static async ValueTask<IpcReply> GetNextRunnableAsync(IKernelClient client, IpcBody body, CancellationToken cancellationToken)
     {
         ProcessInfo process = await client.Kernel.GetNextRunnableAsync(cancellationToken).ConfigureAwait(false)
             ?? throw KernelErrors.NotFound("No runnable processes");
-        return IpcViews.Process(process);
+        return IpcReply.Process(process);
     }
 
     /// <summary>The full state table (COMPATIBILITY.md Q4): no silent no-ops.</summary>
-    private static async ValueTask<JsonNode> TransitionStateAsync(IKernelClient client, JsonObject body, CancellationToken cancellationToken)
+    private static async ValueTask<IpcReply> TransitionStateAsync(IKernelClient client, IpcBody body, CancellationToken cancellationToken)
     {
-        ProcessId pid = IpcFields.RequirePid(body, "pid");
-        string text = IpcFields.RequireString(body, "new_state");
+        ProcessId pid = body.RequirePid("pid");
+        string text = body.RequireString("new_state");
         if (!WireNames.TryParseProcessState(text, out ProcessState state))
         {
             throw KernelErrors.Validation("Invalid process state: " + text);
         }
 
-        string reason = IpcFields.OptionalString(body, "reason", string.Empty);
-        return IpcViews.Process(await client.Kernel.TransitionStateAsync(pid, state, reason, interruptKind: null, cancellationToken).ConfigureAwait(false));
+        string reason = body.OptionalString("reason", string.Empty);
+        return IpcReply.Process(await client.Kernel.TransitionStateAsync(pid, state, reason, interruptKind: null, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>The reason is kept (the reference ignores it).</summary>
-    private static async ValueTask<JsonNode> TerminateProcessAsync(IKernelClient client, JsonObject body, CancellationToken cancellationToken)
+    private static async ValueTask<IpcReply> TerminateProcessAsync(IKernelClient client, IpcBody body, CancellationToken cancellationToken)
     {
-        ProcessId pid = IpcFields.RequirePid(body, "pid");
-        string? reason = IpcFields.OptionalString(body, "reason");
-        return IpcViews.Process(await client.Kernel.TerminateProcessAsync(pid, reason, cancellationToken).ConfigureAwait(false));
+        ProcessId pid = body.RequirePid("pid");
+        string? reason = body.OptionalString("reason");
+        return IpcReply.Process(await client.Kernel.TerminateProcessAsync(pid, reason, cancellationToken).ConfigureAwait(false));
     }
 
     private static async ValueTask<JsonNode> ResumeProcessAsync(IKernelClient client, JsonObject body, CancellationToken cancellationToken)
@@ -105,32 +105,32 @@ internal static class KernelMethods
         return IpcViews.Process(await client.Kernel.ResumeProcessAsync(pid, update, cancellationToken).ConfigureAwait(false));
     }
 
-    private static async ValueTask<JsonNode> CheckQuotaAsync(IKernelClient client, JsonObject body, CancellationToken cancellationToken)
+    private static async ValueTask<IpcReply> CheckQuotaAsync(IKernelClient client, IpcBody body, CancellationToken cancellationToken)
     {
-        ProcessId pid = IpcFields.RequirePid(body, "pid");
-        return IpcViews.QuotaCheck(await client.Kernel.CheckQuotaAsync(pid, cancellationToken).ConfigureAwait(false));
+        ProcessId pid = body.RequirePid("pid");
+        return IpcReply.QuotaCheck(await client.Kernel.CheckQuotaAsync(pid, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>
     /// Adds usage. Besides the reference's four fields it takes <c>agent_hops</c>, <c>iterations</c> and the inference
     /// counters (COMPATIBILITY.md Q8). An unknown pid is reported before a bad number, as the reference does.
     /// </summary>
-    private static async ValueTask<JsonNode> RecordUsageAsync(IKernelClient client, JsonObject body, CancellationToken cancellationToken)
+    private static async ValueTask<IpcReply> RecordUsageAsync(IKernelClient client, IpcBody body, CancellationToken cancellationToken)
     {
-        ProcessId pid = IpcFields.RequirePid(body, "pid");
+        ProcessId pid = body.RequirePid("pid");
         UsageDelta delta;
         try
         {
             delta = new UsageDelta
             {
-                LlmCalls = IpcFields.OptionalNonNegativeInt32(body, "llm_calls", "llm_calls") ?? 0,
-                ToolCalls = IpcFields.OptionalNonNegativeInt32(body, "tool_calls", "tool_calls") ?? 0,
-                TokensIn = IpcFields.OptionalNonNegativeInt64(body, "tokens_in", "tokens_in") ?? 0,
-                TokensOut = IpcFields.OptionalNonNegativeInt64(body, "tokens_out", "tokens_out") ?? 0,
-                AgentHops = IpcFields.OptionalNonNegativeInt32(body, "agent_hops", "agent_hops") ?? 0,
-                Iterations = IpcFields.OptionalNonNegativeInt32(body, "iterations", "iterations") ?? 0,
-                InferenceRequests = IpcFields.OptionalNonNegativeInt32(body, "inference_requests", "inference_requests") ?? 0,
-                InferenceInputChars = IpcFields.OptionalNonNegativeInt64(body, "inference_input_chars", "inference_input_chars") ?? 0,
+                LlmCalls = body.OptionalNonNegativeInt32("llm_calls", "llm_calls") ?? 0,
+                ToolCalls = body.OptionalNonNegativeInt32("tool_calls", "tool_calls") ?? 0,
+                TokensIn = body.OptionalNonNegativeInt64("tokens_in", "tokens_in") ?? 0,
+                TokensOut = body.OptionalNonNegativeInt64("tokens_out", "tokens_out") ?? 0,
+                AgentHops = body.OptionalNonNegativeInt32("agent_hops", "agent_hops") ?? 0,
+                Iterations = body.OptionalNonNegativeInt32("iterations", "iterations") ?? 0,
+                InferenceRequests = body.OptionalNonNegativeInt32("inference_requests", "inference_requests") ?? 0,
+                InferenceInputChars = body.OptionalNonNegativeInt64("inference_input_chars", "inference_input_chars") ?? 0,
             };
         }
         catch (KernelException)
@@ -143,7 +143,7 @@ internal static class KernelMethods
             throw;
         }
 
-        return IpcViews.Usage(await client.Kernel.RecordUsageAsync(pid, delta, cancellationToken).ConfigureAwait(false));
+        return IpcReply.Usage(await client.Kernel.RecordUsageAsync(pid, delta, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>Reports the real window, limit and retry time; <c>record: false</c> is a dry run (COMPATIBILITY.md Q9).</summary>
@@ -215,8 +215,8 @@ internal static class KernelMethods
     private static async ValueTask<JsonNode> GetQuotaDefaultsAsync(IKernelClient client, JsonObject body, CancellationToken cancellationToken) =>
         IpcViews.Quota(await client.Kernel.GetQuotaDefaultsAsync(cancellationToken).ConfigureAwait(false));
 
-    private static async ValueTask<JsonNode> GetSystemStatusAsync(IKernelClient client, JsonObject body, CancellationToken cancellationToken) =>
-        IpcViews.SystemStatus(await client.Kernel.GetSystemStatusAsync(cancellationToken).ConfigureAwait(false));
+    private static async ValueTask<IpcReply> GetSystemStatusAsync(IKernelClient client, IpcBody body, CancellationToken cancellationToken) =>
+        IpcReply.SystemStatus(await client.Kernel.GetSystemStatusAsync(cancellationToken).ConfigureAwait(false));
 
     /// <summary>A process quota: keys left out take the factory values (ipc.md §6.1), not the current defaults.</summary>
     private static ResourceQuota ReadQuota(JsonObject quota)

@@ -29,9 +29,9 @@ internal static class OrchestrationMethods
         return IpcViews.SessionState(await client.Orchestration.InitializeSessionAsync(pid, config, envelope, force, cancellationToken).ConfigureAwait(false));
     }
 
-    private static async ValueTask<JsonNode> GetNextInstructionAsync(IKernelClient client, JsonObject body, CancellationToken cancellationToken)
+    private static async ValueTask<IpcReply> GetNextInstructionAsync(IKernelClient client, IpcBody body, CancellationToken cancellationToken)
     {
-        ProcessId pid = IpcFields.RequirePid(body, "process_id");
+        ProcessId pid = body.RequirePid("process_id");
         return IpcViews.Instruction(await client.Orchestration.GetNextInstructionAsync(pid, cancellationToken).ConfigureAwait(false));
     }
 
@@ -39,17 +39,17 @@ internal static class OrchestrationMethods
     /// Validates the request, metrics included, before any lookup. The kernel refuses reports after termination,
     /// during a pause or from another agent, and then changes nothing (COMPATIBILITY.md Q5).
     /// </summary>
-    private static async ValueTask<JsonNode> ReportAgentResultAsync(IKernelClient client, JsonObject body, CancellationToken cancellationToken)
+    private static async ValueTask<IpcReply> ReportAgentResultAsync(IKernelClient client, IpcBody body, CancellationToken cancellationToken)
     {
-        ProcessId pid = IpcFields.RequirePid(body, "process_id");
-        string agent = IpcFields.RequireString(body, "agent_name");
-        JsonObject metrics = IpcFields.OptionalObject(body, "metrics") ?? [];
+        ProcessId pid = body.RequirePid("process_id");
+        string agent = body.RequireString("agent_name");
+        JsonObject metrics = body.OptionalObject("metrics") ?? [];
         var result = new AgentResult
         {
             AgentName = agent,
-            Success = IpcFields.OptionalBool(body, "success", defaultValue: true),
-            Error = IpcFields.OptionalString(body, "error", string.Empty),
-            Output = (JsonObject?)IpcFields.OptionalObject(body, "output")?.DeepClone() ?? [],
+            Success = body.OptionalBool("success", defaultValue: true),
+            Error = body.OptionalString("error", string.Empty),
+            Output = (JsonObject?)body.OptionalObject("output")?.DeepClone() ?? [],
             Metrics = new AgentExecutionMetrics
             {
                 LlmCalls = IpcFields.OptionalNonNegativeInt32(metrics, "llm_calls", "metrics.llm_calls") ?? 0,

@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Jeeves.Observability;
 
 namespace Jeeves.Ipc;
 
@@ -46,12 +48,17 @@ public sealed class KernelTcpHost : IHostedService, IAsyncDisposable
     /// <param name="options">The host settings, copied now; <see langword="null"/> for defaults.</param>
     /// <param name="timeProvider">The clock for the read, idle and write timeouts; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
     /// <param name="logger">The logger, or <see langword="null"/> for none.</param>
+    /// <param name="meterFactory">
+    /// The factory of the <c>Jeeves.Core</c> meter (<c>jeeves.ipc.*</c> instruments), usually the application's from
+    /// dependency injection; <see langword="null"/> for a meter the host creates and disposes itself.
+    /// </param>
     /// <exception cref="ArgumentNullException"><paramref name="kernel"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">
     /// The address is not a loopback address and <see cref="TcpHostOptions.AllowNonLoopback"/> is not set, or no
     /// <see cref="TcpHostOptions.AuthToken"/> is configured.
     /// </exception>
-    public KernelTcpHost(IKernelClient kernel, TcpHostOptions? options = null, TimeProvider? timeProvider = null, ILogger? logger = null)
+    public KernelTcpHost(
+        IKernelClient kernel, TcpHostOptions? options = null, TimeProvider? timeProvider = null, ILogger? logger = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(kernel);
         options ??= new TcpHostOptions();
@@ -72,6 +79,7 @@ public sealed class KernelTcpHost : IHostedService, IAsyncDisposable
         IdleTimeout = options.IdleTimeout;
         WriteTimeout = options.WriteTimeout;
         StreamCapacity = options.StreamCapacity;
+        Metrics = new KernelMetrics(meterFactory);
     }
 
     /// <summary>Gets the endpoint the host listens on once started, with the real port when <see cref="TcpHostOptions.Port"/> is 0.</summary>
@@ -98,6 +106,8 @@ public sealed class KernelTcpHost : IHostedService, IAsyncDisposable
     internal TimeSpan WriteTimeout { get; }
 
     internal int StreamCapacity { get; }
+
+    internal KernelMetrics Metrics { get; }
 
     /// <summary>Gets a token cancelled when the host begins to stop: idle connections close and streams end.</summary>
     internal CancellationToken Stopping => _stopping.Token;
@@ -208,6 +218,7 @@ public sealed class KernelTcpHost : IHostedService, IAsyncDisposable
 
         _stopping.Dispose();
         _aborting.Dispose();
+        Metrics.Dispose();
     }
 
     private async Task AcceptLoopAsync(Socket listener)
@@ -265,6 +276,7 @@ public sealed class KernelTcpHost : IHostedService, IAsyncDisposable
             return;
         }
 
+        Metrics.IpcActiveConnections.Add(1);
         long id = ++_lastConnectionId;
         var connection = new TcpConnection(this, socket, id, remote);
         _connections[id] = connection;
@@ -282,6 +294,7 @@ public sealed class KernelTcpHost : IHostedService, IAsyncDisposable
                 connection.Abort();
                 _connections.TryRemove(id, out _);
                 Interlocked.Decrement(ref _activeConnections);
+                Metrics.IpcActiveConnections.Add(-1);
                 Logger.ConnectionClosed(id);
             }
         }, CancellationToken.None);

@@ -1,10 +1,12 @@
 using System.IO.Pipelines;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using Jeeves.Observability;
 
 namespace Jeeves.Ipc;
 
@@ -136,10 +138,14 @@ internal sealed class TcpConnection
             return false;
         }
 
-        WireRequest request;
+        IpcRequest request;
         try
         {
-            request = WireMessages.ParseRequest(frame);
+            // The fast path leaves the body encoded; anything it does not take is parsed (or refused) as before.
+            if (!WireRequestReader.TryRead(frame, out request))
+            {
+                request = IpcRequest.From(WireMessages.ParseRequest(frame));
+            }
         }
         catch (FrameException ex) when (!ex.ClosesConnection)
         {
@@ -165,27 +171,59 @@ internal sealed class TcpConnection
             return await StreamAsync(request, pipe, writeTimer).ConfigureAwait(false);
         }
 
-        ReadOnlyMemory<byte> reply = await DispatchAsync(request).ConfigureAwait(false);
+        long started = _host.Metrics.IpcRequestDuration.Enabled ? _host.Time.GetTimestamp() : 0;
+        (ReadOnlyMemory<byte> reply, KernelErrorCode? failure) = await DispatchAsync(request).ConfigureAwait(false);
         await SendAsync(reply, writeTimer).ConfigureAwait(false);
+        RecordRequest(request, failure, started);
         return true;
     }
 
-    private async Task<ReadOnlyMemory<byte>> DispatchAsync(WireRequest request)
+    private async Task<(ReadOnlyMemory<byte> Frame, KernelErrorCode? Failure)> DispatchAsync(IpcRequest request)
     {
         try
         {
-            JsonNode body = await IpcMethodTable.Default.DispatchAsync(_host.Kernel, request.Service, request.Method, request.Body, _host.Aborting).ConfigureAwait(false);
-            return _writer.WriteResponse(request.Id, body);
+            IpcReply body = await IpcMethodTable.Default.DispatchAsync(_host.Kernel, request, _host.Aborting).ConfigureAwait(false);
+            return (_writer.WriteResponse(request.Id, body), null);
         }
         catch (KernelException ex)
         {
-            return Failure(request.Id, ex);
+            return (Failure(request.Id, ex), ex.Code);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !_host.Aborting.IsCancellationRequested)
         {
             // A handler bug: answer INTERNAL and keep the connection, as for any failed request.
             _host.Logger.HandlerFailed(_id, request.Service, request.Method, ex);
-            return _writer.WriteError(request.Id, KernelErrorCode.Internal, "internal error: the request failed unexpectedly");
+            return (_writer.WriteError(request.Id, KernelErrorCode.Internal, "internal error: the request failed unexpectedly"), KernelErrorCode.Internal);
+        }
+    }
+
+    /// <summary>
+    /// Counts an answered request and, when <paramref name="started"/> is set, its duration. Names the table does not
+    /// route are tagged <see cref="TelemetryTags.Other"/>, so a client cannot add tag values.
+    /// </summary>
+    private void RecordRequest(in IpcRequest request, KernelErrorCode? failure, long started)
+    {
+        KernelMetrics metrics = _host.Metrics;
+        if (!metrics.IpcRequests.Enabled && started == 0)
+        {
+            return;
+        }
+
+        IpcMethodTable table = IpcMethodTable.Default;
+        var tags = new TagList
+        {
+            { TelemetryTags.RpcService, table.IsRouted(request.Service) ? request.Service : TelemetryTags.Other },
+            { TelemetryTags.RpcMethod, table.IsRouted(request.Service, request.Method) ? request.Method : TelemetryTags.Other },
+        };
+        if (failure is { } code)
+        {
+            tags.Add(TelemetryTags.ErrorType, WireNames.ToWire(code));
+        }
+
+        metrics.IpcRequests.Add(1, tags);
+        if (started != 0)
+        {
+            metrics.IpcRequestDuration.Record(_host.Time.GetElapsedTime(started).TotalSeconds, tags);
         }
     }
 
@@ -197,13 +235,13 @@ internal sealed class TcpConnection
         _ => _writer.WriteError(id, KernelErrorCode.Internal, "internal error: the request failed unexpectedly"),
     };
 
-    private static bool IsAuthRequest(in WireRequest request) =>
+    private static bool IsAuthRequest(in IpcRequest request) =>
         request.Service == AuthService && request.Method == AuthMethod;
 
     /// <summary>The auth gate: only <c>auth</c>/<c>Authenticate</c> with the right token opens the connection.</summary>
-    private async Task<bool> AuthenticateAsync(WireRequest request, CancellationTokenSource writeTimer)
+    private async Task<bool> AuthenticateAsync(IpcRequest request, CancellationTokenSource writeTimer)
     {
-        if (!IsAuthRequest(request) || !TokenMatches(IpcFields.OptionalString(request.Body, "token")))
+        if (!IsAuthRequest(request) || !TokenMatches(request.Body.OptionalString("token")))
         {
             return await RefuseAsync(request.Id, writeTimer).ConfigureAwait(false);
         }
@@ -238,20 +276,23 @@ internal sealed class TcpConnection
     /// ends. While it streams the connection reads nothing but the peer's close; it then closes.
     /// </summary>
     /// <returns><see langword="true"/> when the stream was refused and the connection goes on; else <see langword="false"/>.</returns>
-    private async Task<bool> StreamAsync(WireRequest request, PipeReader pipe, CancellationTokenSource writeTimer)
+    private async Task<bool> StreamAsync(IpcRequest request, PipeReader pipe, CancellationTokenSource writeTimer)
     {
         using var streaming = CancellationTokenSource.CreateLinkedTokenSource(_host.Stopping, _host.Aborting);
         IAsyncEnumerable<JsonNode> chunks;
         try
         {
-            chunks = IpcMethodTable.Default.OpenStream(_host.Kernel, request.Service, request.Method, request.Body, streaming.Token);
+            chunks = IpcMethodTable.Default.OpenStream(_host.Kernel, request.Service, request.Method, request.Body.ToObject(), streaming.Token);
         }
         catch (KernelException ex)
         {
             await SendAsync(Failure(request.Id, ex), writeTimer).ConfigureAwait(false);
+            RecordRequest(request, ex.Code, started: 0);
             return true;
         }
 
+        // A stream counts as one request when it opens; its length is not a request duration.
+        RecordRequest(request, failure: null, started: 0);
         var queue = Channel.CreateBounded<JsonNode>(new BoundedChannelOptions(_host.StreamCapacity)
         {
             SingleReader = true,
