@@ -51,8 +51,8 @@ public sealed record ChatRun(string SessionId, string RequestId, IAsyncEnumerabl
 public sealed class ChatServiceOptions
 {
     /// <summary>Gets or sets the pipeline that serves messages without a mode.</summary>
-    /// <value>The default value is <c>hello_world</c>.</value>
-    public string DefaultPipeline { get; set; } = "hello_world";
+    /// <value>The default value is <c>onboarding_chatbot</c>, the HelloWorld example's pipeline.</value>
+    public string DefaultPipeline { get; set; } = "onboarding_chatbot";
 
     /// <summary>Gets the pipeline of each mode a message may name.</summary>
     public IDictionary<string, string> Modes { get; } = new Dictionary<string, string>(StringComparer.Ordinal);

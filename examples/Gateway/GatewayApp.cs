@@ -60,7 +60,7 @@ public static class GatewayApp
             // (10 per 10 s) are meant for processes, so the example allows more bursts.
             o.RateLimit.BurstSize = 40;
             o.RateLimit.RequestsPerMinute = 240;
-        }).AddCapability<HelloWorldCapability>();
+        }).AddCapability<DemoCapability>();
         services.AddSingleton<ISessionStore>(sp => new InMemorySessionStore(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new GatewayInterruptService(sp.GetRequiredService<IKernelClient>()));
         services.AddSingleton(sp =>
@@ -85,7 +85,7 @@ public static class GatewayApp
         services.AddSingleton(sp => new GatewayChatService(
             sp.GetRequiredService<PipelineRunner>(),
             sp.GetRequiredService<ISessionStore>(),
-            new ChatServiceOptions { DefaultPipeline = HelloWorldCapability.PipelineName },
+            new ChatServiceOptions { DefaultPipeline = DemoCapability.PipelineName },
             sp.GetService<ILoggerFactory>()?.CreateLogger("Jeeves.Gateway.Chat")));
         services.AddSingleton(sp => new SseStreamWriter(
             sp.GetRequiredService<TimeProvider>(),

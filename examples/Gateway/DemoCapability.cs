@@ -4,13 +4,14 @@ using Jeeves.Runtime;
 namespace Jeeves.Examples.Gateway;
 
 /// <summary>
-/// The capability the gateway serves by default: <c>understand</c> reads the question (and asks which city when a weather
-/// question names none), then <c>respond</c> streams the answer from the model.
+/// The capability the gateway serves by default, a small stand-in until the onboarding chatbot (examples/HelloWorld) can
+/// run on the library's mock model: <c>understand</c> reads the question (and asks which city when a weather question
+/// names none), then <c>respond</c> streams the answer from the model.
 /// </summary>
-public sealed class HelloWorldCapability : ICapability
+public sealed class DemoCapability : ICapability
 {
     /// <summary>The pipeline's name.</summary>
-    public const string PipelineName = "hello_world";
+    public const string PipelineName = "gateway_demo";
 
     /// <summary>The question asked when a weather question names no city.</summary>
     public const string CityQuestion = "Which city do you mean?";
@@ -18,7 +19,7 @@ public sealed class HelloWorldCapability : ICapability
     private static readonly string[] s_cities = ["Paris", "London", "Berlin", "Madrid", "Rome", "Tokyo", "New York", "Lisbon"];
 
     /// <inheritdoc/>
-    public string Id => "hello_world";
+    public string Id => "gateway_demo";
 
     /// <inheritdoc/>
     public void Register(CapabilityBuilder builder)
