@@ -1,0 +1,341 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace Jeeves.Llm;
+
+/// <summary>
+/// Reads JSON out of LLM replies: strict JSON first, then JSON inside code fences or surrounding prose, then repaired
+/// JSON (trailing commas, single quotes, bare keys). This is the reference's <c>JSONRepairKit</c> (spec/runtime.md §10.1),
+/// plus <see cref="ParseObject"/>, which accepts objects only.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Strict parsing means RFC 8259 JSON as <see cref="JsonDocument"/> reads it: surrounding whitespace is allowed,
+/// trailing data, comments and trailing commas are not, and of duplicate keys the last wins (as in Python). Unlike
+/// Python's decoder, <c>NaN</c>, <c>Infinity</c> and <c>-Infinity</c> are rejected: <see cref="JsonNode"/> cannot hold them
+/// as numbers, and a reply that uses them is better treated as not JSON.
+/// </para>
+/// <para>Repair is only a fallback: text that is valid JSON always parses to exactly its strict value.</para>
+/// <para>Every method is thread-safe and allocation-light enough for per-reply use.</para>
+/// </remarks>
+public static partial class LenientJson
+{
+    private const string Fence = "```";
+    private const int MaxObjectCandidates = 64;
+
+    private static readonly JsonDocumentOptions s_strict = new()
+    {
+        AllowTrailingCommas = false,
+        CommentHandling = JsonCommentHandling.Disallow,
+        MaxDepth = 256,
+    };
+
+    /// <summary>Finds the JSON-looking part of a reply, as the reference does.</summary>
+    /// <param name="text">The reply.</param>
+    /// <returns>
+    /// The content of the first fenced block (three backticks, an optional lower-case <c>json</c> tag, whitespace, then
+    /// everything up to the next three backticks), trimmed, even if it is not JSON; else the balanced <c>{…}</c> or
+    /// <c>[…]</c> starting at the first bracket (brackets inside double-quoted strings, with backslash escapes, are
+    /// ignored); else, when that never closes, the stretch from the first <c>{</c> to the last <c>}</c> or the first
+    /// <c>[</c> to the last <c>]</c>, whichever starts first; else <see langword="null"/>. The result is always a
+    /// substring of the trimmed <paramref name="text"/>.
+    /// </returns>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is <see langword="null"/>.</exception>
+    public static string? ExtractJson(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        string trimmed = text.Trim();
+        if (FindFence(trimmed, 0, anyTag: false) is { } fence)
+        {
+            return trimmed.Substring(fence.ContentStart, fence.ContentLength).Trim();
+        }
+
+        int brace = trimmed.IndexOf('{', StringComparison.Ordinal);
+        int bracket = trimmed.IndexOf('[', StringComparison.Ordinal);
+        if (brace < 0 && bracket < 0)
+        {
+            return null;
+        }
+
+        bool useBracket = brace < 0 || (bracket >= 0 && bracket < brace);
+        int start = useBracket ? bracket : brace;
+        int end = FindClose(trimmed, start, useBracket ? '[' : '{', useBracket ? ']' : '}');
+        return end >= 0 ? trimmed[start..(end + 1)] : GreedySpan(trimmed);
+    }
+
+    /// <summary>Repairs common defects of LLM-written JSON, as the reference does.</summary>
+    /// <param name="text">The JSON-like text.</param>
+    /// <returns>
+    /// The text with every comma that is followed (after optional whitespace) by <c>}</c> or <c>]</c> removed; then, if
+    /// it contains <c>'</c> and no <c>"</c>, every <c>'</c> replaced by <c>"</c>; then every bare key (an identifier right
+    /// after <c>{</c> or <c>,</c> and before <c>:</c>) double-quoted. The rules do not look at strings, which is why
+    /// <see cref="ParseLenient"/> tries the strict parse first. Not idempotent: <c>,,}</c> becomes <c>,}</c>.
+    /// </returns>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is <see langword="null"/>.</exception>
+    public static string Repair(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        string repaired = TrailingComma().Replace(text, "$1");
+        if (repaired.Contains('\'', StringComparison.Ordinal) && !repaired.Contains('"', StringComparison.Ordinal))
+        {
+            repaired = repaired.Replace('\'', '"');
+        }
+
+        return BareKey().Replace(repaired, "$1\"$2\"$3");
+    }
+
+    /// <summary>Parses a reply as JSON of any kind, leniently, as the reference's <c>parse_lenient</c> does.</summary>
+    /// <param name="text">The reply.</param>
+    /// <returns>
+    /// The first of: the strict parse of <paramref name="text"/>; the strict parse of <see cref="ExtractJson"/>'s result,
+    /// or of its repair; the strict parse of the repaired text; else <see langword="null"/>. Any JSON value can come back
+    /// (object, array, string, number, boolean); a literal <c>null</c> is indistinguishable from failure.
+    /// </returns>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is <see langword="null"/>.</exception>
+    /// <remarks>Agents should prefer <see cref="ParseObject"/>, which never returns a bare array, number or string (quirk Q10).</remarks>
+    public static JsonNode? ParseLenient(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (TryParseStrict(text, out JsonNode? node))
+        {
+            return node;
+        }
+
+        if (ExtractJson(text) is { } extracted
+            && (TryParseStrict(extracted, out node) || TryParseStrict(Repair(extracted), out node)))
+        {
+            return node;
+        }
+
+        return TryParseStrict(Repair(text), out node) ? node : null;
+    }
+
+    /// <summary>
+    /// Finds the JSON object in a reply (the recommendation of quirk Q10): only an object is accepted, never a bare array,
+    /// number or string.
+    /// </summary>
+    /// <param name="text">The reply, or <see langword="null"/>.</param>
+    /// <returns>
+    /// The first object found by: the strict parse of the whole text (when it is valid JSON of another kind the answer
+    /// is <see langword="null"/>); each fenced block in turn, with any language tag or none (<c>```JSON</c>,
+    /// <c>```js</c>), strict then repaired; each balanced <c>{…}</c> in turn, from the first <c>{</c> on (so in
+    /// <c>See [1] then {"a": 1}</c> the object wins), strict then repaired; the stretch from the first <c>{</c> to the
+    /// last <c>}</c>, repaired if needed; the repaired whole text. <see langword="null"/> when there is none.
+    /// </returns>
+    /// <remarks>Never throws; callers typically wrap a <see langword="null"/> result as <c>{"response": text}</c>.</remarks>
+    public static JsonObject? ParseObject(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        if (TryParseStrict(text, out JsonNode? whole))
+        {
+            return whole as JsonObject;
+        }
+
+        for (int from = 0; FindFence(text, from, anyTag: true) is { } fence; from = fence.ContentStart + fence.ContentLength + Fence.Length)
+        {
+            if (TryObject(text.Substring(fence.ContentStart, fence.ContentLength).Trim()) is { } fenced)
+            {
+                return fenced;
+            }
+        }
+
+        int start = text.IndexOf('{', StringComparison.Ordinal);
+        if (start < 0)
+        {
+            return null;
+        }
+
+        for (int tries = 0, at = start; at >= 0 && tries < MaxObjectCandidates; tries++, at = text.IndexOf('{', at + 1))
+        {
+            int end = FindClose(text, at, '{', '}');
+            if (end >= 0 && TryObject(text[at..(end + 1)]) is { } found)
+            {
+                return found;
+            }
+        }
+
+        int last = text.LastIndexOf('}');
+        if (last > start && TryObject(text[start..(last + 1)]) is { } greedy)
+        {
+            return greedy;
+        }
+
+        return TryParseStrict(Repair(text), out JsonNode? repaired) ? repaired as JsonObject : null;
+    }
+
+    /// <summary>Parses strict JSON into a detached <see cref="JsonNode"/>, keeping the last of duplicate keys.</summary>
+    internal static bool TryParseStrict(string text, out JsonNode? node)
+    {
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(text, s_strict);
+            node = ToNode(document.RootElement);
+            return true;
+        }
+        catch (JsonException)
+        {
+            node = null;
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            // A string with an unpaired surrogate escape cannot be read as UTF-16 text.
+            node = null;
+            return false;
+        }
+    }
+
+    private static JsonObject? TryObject(string candidate) =>
+        TryParseStrict(candidate, out JsonNode? node) && node is JsonObject strict ? strict
+        : TryParseStrict(Repair(candidate), out node) && node is JsonObject repaired ? repaired
+        : null;
+
+    private static JsonNode? ToNode(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var obj = new JsonObject();
+                foreach (JsonProperty property in element.EnumerateObject())
+                {
+                    obj[property.Name] = ToNode(property.Value); // the indexer replaces, so the last duplicate wins
+                }
+
+                return obj;
+            case JsonValueKind.Array:
+                var array = new JsonArray();
+                foreach (JsonElement item in element.EnumerateArray())
+                {
+                    array.Add(ToNode(item));
+                }
+
+                return array;
+            case JsonValueKind.String:
+                return JsonValue.Create(element.GetString());
+            case JsonValueKind.Number:
+                return JsonValue.Create(element.Clone());
+            case JsonValueKind.True:
+                return JsonValue.Create(true);
+            case JsonValueKind.False:
+                return JsonValue.Create(false);
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>Finds the index of the bracket that closes the one at <paramref name="start"/>, skipping double-quoted strings; -1 when it never closes.</summary>
+    private static int FindClose(string text, int start, char open, char close)
+    {
+        int depth = 0;
+        bool inString = false;
+        bool escaped = false;
+        for (int i = start; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (inString)
+            {
+                if (escaped)
+                {
+                    escaped = false;
+                }
+                else if (c == '\\')
+                {
+                    escaped = true;
+                }
+                else if (c == '"')
+                {
+                    inString = false;
+                }
+            }
+            else if (c == '"')
+            {
+                inString = true;
+            }
+            else if (c == open)
+            {
+                depth++;
+            }
+            else if (c == close && --depth == 0)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>The reference's greedy fallback: from the earliest <c>{</c> (or <c>[</c>) that has a <c>}</c> (or <c>]</c>) after it, to the last one.</summary>
+    private static string? GreedySpan(string text)
+    {
+        int lastBrace = text.LastIndexOf('}');
+        int lastBracket = text.LastIndexOf(']');
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '{' && lastBrace > i)
+            {
+                return text[i..(lastBrace + 1)].Trim();
+            }
+
+            if (text[i] == '[' && lastBracket > i)
+            {
+                return text[i..(lastBracket + 1)].Trim();
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Finds a fenced block at or after <paramref name="from"/>: three backticks, a tag (only a lower-case <c>json</c>
+    /// unless <paramref name="anyTag"/>), optional whitespace, then the shortest content up to the next three backticks.
+    /// </summary>
+    private static Span? FindFence(string text, int from, bool anyTag)
+    {
+        if (from >= text.Length)
+        {
+            return null;
+        }
+
+        int open = text.IndexOf(Fence, from, StringComparison.Ordinal);
+        if (open < 0)
+        {
+            return null;
+        }
+
+        int pos = open + Fence.Length;
+        if (anyTag)
+        {
+            while (pos < text.Length && IsTagChar(text[pos]))
+            {
+                pos++;
+            }
+        }
+        else if (string.CompareOrdinal(text, pos, "json", 0, 4) == 0)
+        {
+            pos += 4;
+        }
+
+        while (pos < text.Length && char.IsWhiteSpace(text[pos]))
+        {
+            pos++;
+        }
+
+        int close = text.IndexOf(Fence, pos, StringComparison.Ordinal);
+        return close < 0 ? null : new Span(pos, close - pos);
+    }
+
+    private static bool IsTagChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '+' or '.';
+
+    [GeneratedRegex(@",\s*([}\]])", RegexOptions.CultureInvariant)]
+    private static partial Regex TrailingComma();
+
+    [GeneratedRegex(@"([{,]\s*)([A-Za-z_][A-Za-z0-9_]*)(\s*:)", RegexOptions.CultureInvariant)]
+    private static partial Regex BareKey();
+
+    private readonly record struct Span(int ContentStart, int ContentLength);
+}
