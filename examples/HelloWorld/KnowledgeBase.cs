@@ -7,7 +7,7 @@ public static class KnowledgeBase
     public static IReadOnlyDictionary<string, string> Sections { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["overview"] = """
-            ## Overview
+            Hello, I am the onboarding guide for Jeeves.Core, and I answer questions about its kernel, its runtime and this example.
             Jeeves.Core is a .NET 10 library that governs AI agents the way an operating system governs programs.
             A capability declares agents, prompts, tools and pipelines, and the kernel decides which agent runs next.
             Every request is a kernel process with a budget: LLM calls, tool calls, agent hops, loop iterations, tokens and wall-clock time.
@@ -16,7 +16,6 @@ public static class KnowledgeBase
             A capability uses the same IKernelClient interface either way, so moving the kernel out of process changes one line of setup.
             """,
         ["kernel"] = """
-            ## The kernel
             The kernel keeps a process table where each request moves through the states NEW, READY, RUNNING, WAITING, BLOCKED and TERMINATED.
             The scheduler hands out ready processes by priority, first come first served within a priority.
             Quotas cap what a process may use, and usage reported with each agent result is charged to the process in the same step.
@@ -26,7 +25,6 @@ public static class KnowledgeBase
             All kernel state lives in one actor fed by a bounded channel, so the kernel needs no locks and one failing command never stops it.
             """,
         ["concepts"] = """
-            ## Key concepts
             An envelope carries one request through a pipeline: the raw input, each agent's output, the budget counters and any pending interrupt.
             A pipeline is an ordered list of stages; each stage names the agent that runs it and routing rules that choose the next stage.
             An agent is either an LLM agent that renders a prompt and calls a model, a tool-using agent that lets the model call tools, or plain code.
@@ -36,7 +34,6 @@ public static class KnowledgeBase
             Every model call goes through IChatClient from Microsoft.Extensions.AI, wrapped by a metering client that enforces the LLM budget.
             """,
         ["code"] = """
-            ## Code examples
             Register the kernel and a capability with services.AddJeevesKernel().AddCapability<MyCapability>() and resolve PipelineRunner.
             A plain-code agent is new AgentDefinition { Name = "think", Handler = (context, ct) => ValueTask.FromResult(new JsonObject()) }.
             An LLM agent names a prompt: new AgentDefinition { Name = "understand", Prompt = "chatbot.understand", OutputSchema = schema }.
@@ -46,7 +43,6 @@ public static class KnowledgeBase
             Stream a run with await foreach (RunEvent e in runner.StreamAsync(request)) and handle TokenDelta, AgentStarted and RunCompleted.
             """,
         ["hello_world"] = """
-            ## This example
             The hello world chatbot lives in examples/HelloWorld: OnboardingCapability.cs declares the pipeline, Prompts.cs the prompts, KnowledgeBase.cs this text and ChatTools.cs the tools.
             The pipeline onboarding_chatbot runs understand, then think_knowledge or think_tools, then respond.
             The understand agent classifies the question into an intent and a topic, and asks a clarification when the question is too vague.
@@ -56,7 +52,6 @@ public static class KnowledgeBase
             Without an API key it answers on a deterministic mock model, and with JEEVES_LLM_API_KEY or OPENAI_API_KEY it uses a real model.
             """,
         ["how_to"] = """
-            ## How-to guides
             To add a tool, declare a ToolEntry with its parameters, register it with AddTool and list its id in the agent's Tools.
             To add an agent, register an AgentDefinition and add a stage that names it to the pipeline.
             To change the flow, edit the routing rules of the stages: the first rule whose condition matches the agent's output wins.
@@ -67,7 +62,6 @@ public static class KnowledgeBase
             If a run ends with MAX_LLM_CALLS_EXCEEDED, raise MaxLlmCalls on the pipeline or give the process a larger quota.
             """,
         ["routing"] = """
-            ## Conditional routing
             A routing rule has a condition field, a value and a target stage, and the kernel checks the rules of a stage in order.
             A rule without a condition always matches, so put it last as the default route.
             A stage with no matching rule ends the pipeline with COMPLETED.
@@ -75,6 +69,18 @@ public static class KnowledgeBase
             Routing back to an earlier stage is a loop, and each loop counts one iteration against MaxIterations.
             MaxAgentHops bounds the total number of agent runs, and MaxLlmCalls bounds the model calls of the whole run.
             """,
+    };
+
+    /// <summary>Each section's title, which answers cite in square brackets.</summary>
+    public static IReadOnlyDictionary<string, string> Titles { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["overview"] = "Overview",
+        ["kernel"] = "The kernel",
+        ["concepts"] = "Key concepts",
+        ["code"] = "Code examples",
+        ["hello_world"] = "This example",
+        ["how_to"] = "How-to guides",
+        ["routing"] = "Conditional routing",
     };
 
     /// <summary>The sections each intent starts from.</summary>
@@ -97,7 +103,7 @@ public static class KnowledgeBase
         var chosen = new List<string>(SectionsByIntent.TryGetValue(intent, out string[]? preset) ? preset : []);
         HashSet<string> words = Words(question);
         IEnumerable<string> ranked = Sections
-            .Select(s => (s.Key, Score: Words(s.Value).Count(words.Contains)))
+            .Select(s => (s.Key, Score: Tokens(s.Value).Count(words.Contains)))
             .Where(static s => s.Score > 0)
             .OrderByDescending(static s => s.Score)
             .Select(static s => s.Key);
@@ -117,19 +123,25 @@ public static class KnowledgeBase
         return chosen;
     }
 
-    /// <summary>Joins sections into the text the respond prompt shows the model.</summary>
+    /// <summary>Joins sections into the text the respond prompt shows the model, each sentence tagged with its section's title so answers can cite it.</summary>
     /// <param name="names">The section names.</param>
     /// <returns>The text.</returns>
     public static string Render(IEnumerable<string> names) =>
-        string.Join("\n\n", names.Where(Sections.ContainsKey).Select(n => Sections[n].Trim()));
+        string.Join("\n\n", names.Where(Sections.ContainsKey).Select(n => string.Join('\n',
+            Sections[n].Trim().Split('\n').Select(line => $"[{Titles[n]}] {line.Trim()}"))));
 
-    internal static HashSet<string> Words(string text) =>
-        [.. text.ToLowerInvariant().Split([' ', '\n', '\r', '\t', '.', ',', ';', ':', '?', '!', '(', ')', '"', '\''], StringSplitOptions.RemoveEmptyEntries)
-            .Where(static w => w.Length >= 4 && !StopWords.Contains(w))];
+    internal static HashSet<string> Words(string text) => [.. Tokens(text).Where(static w => !StopWords.Contains(w))];
+
+    private static IEnumerable<string> Tokens(string text) =>
+        text.ToLowerInvariant()
+            .Split([' ', '\n', '\r', '\t', '.', ',', ';', ':', '?', '!', '(', ')', '"', '\'', '[', ']'], StringSplitOptions.RemoveEmptyEntries)
+            .Select(static w => w.EndsWith('s') && w.Length > 4 ? w[..^1] : w)
+            .Where(static w => w.Length >= 3);
 
     private static readonly HashSet<string> StopWords = new(StringComparer.Ordinal)
     {
-        "what", "does", "with", "this", "that", "there", "their", "about", "from", "have", "when", "where", "which", "your", "into",
+        "the", "and", "for", "how", "are", "can", "you", "who", "why", "its", "use", "get",
+        "what", "doe", "does", "with", "this", "that", "there", "their", "about", "from", "have", "when", "where", "which", "your", "into",
         "each", "they", "them", "then", "than", "will", "would", "could", "should", "also", "only", "just", "tell", "please",
     };
 }

@@ -33,13 +33,20 @@ public sealed class OnboardingCapability : ICapability
 
     /// <summary>Initializes a new instance of the <see cref="OnboardingCapability"/> class.</summary>
     /// <param name="time">The clock the <c>get_time</c> tool reads.</param>
-    public OnboardingCapability(TimeProvider time) => _time = time;
+    /// <param name="maxLlmCalls">The run's LLM-call budget (6, as in the reference).</param>
+    public OnboardingCapability(TimeProvider time, int maxLlmCalls = 6)
+    {
+        _time = time;
+        PipelineConfig = CreatePipeline(maxLlmCalls);
+    }
 
     /// <inheritdoc/>
     public string Id => "hello_world";
 
     /// <summary>Gets the pipeline: bounds as in the reference (3 loop iterations, 6 LLM calls, 12 agent hops).</summary>
-    public static PipelineConfig PipelineConfig { get; } = new()
+    public PipelineConfig PipelineConfig { get; }
+
+    private static PipelineConfig CreatePipeline(int maxLlmCalls) => new()
     {
         Name = Pipeline,
         Stages =
@@ -55,7 +62,7 @@ public sealed class OnboardingCapability : ICapability
             new PipelineStage("respond", "respond", [RoutingRule.When("needs_more_context", true, "understand")]),
         ],
         MaxIterations = 3,
-        MaxLlmCalls = 6,
+        MaxLlmCalls = maxLlmCalls,
         MaxAgentHops = 12,
         ResumeStages = new Dictionary<InterruptKind, string> { [InterruptKind.Clarification] = "understand" },
     };

@@ -109,8 +109,8 @@ async Task<bool> AskAsync(string text)
             case AgentCompleted { Success: false } f:
                 Console.WriteLine($"    {f.Agent} failed: {f.Error}");
                 break;
-            case AgentCompleted { Agent: "understand" } u:
-                Console.WriteLine($"    intent {u.Output["intent"]}, topic \"{u.Output["topic"]}\"");
+            case AgentCompleted { Agent: "understand" } understood:
+                Console.WriteLine($"    intent {understood.Output["intent"]}, topic \"{understood.Output["topic"]}\"");
                 break;
             case TokenDelta d:
                 if (!answering)
