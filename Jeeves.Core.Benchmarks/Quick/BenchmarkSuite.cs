@@ -45,7 +45,7 @@ internal static class BenchmarkSuite
             {
                 long bytes = report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase)
                     ?? throw new InvalidOperationException($"{method.Name} has no allocation data: is [MemoryDiagnoser] on {typeof(TBenchmarks).Name}? (log: {summary.LogFilePath})");
-                lines.Add(new BenchLine(allocationMetric, bytes, "B"));
+                lines.Add(new BenchLine(allocationMetric, bytes * metric.AllocationOperations, "B"));
             }
         }
 

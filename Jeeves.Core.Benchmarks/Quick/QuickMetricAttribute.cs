@@ -14,6 +14,10 @@ internal sealed class QuickMetricAttribute(string name) : Attribute
     /// <summary>Gets or sets the metric name of the bytes allocated per operation; <see langword="null"/> prints none.</summary>
     public string? AllocationMetric { get; set; }
 
+    /// <summary>Gets or sets how many operations the allocation line gives the bytes of; the default, 1, gives bytes per operation.</summary>
+    /// <remarks>For work timed per part and sized as a whole, such as a run of three steps timed per step and sized per run (3).</remarks>
+    public int AllocationOperations { get; set; } = 1;
+
     /// <summary>Gets or sets where the lines go among the class's lines; ties keep declaration order.</summary>
     /// <remarks>Lets a class declare benchmarks in the order they should run (a baseline next to what it is compared with) and still print them in another.</remarks>
     public int Order { get; set; }

@@ -2,6 +2,7 @@ using Jeeves.Benchmarks.CommBus;
 using Jeeves.Benchmarks.Ipc;
 using Jeeves.Benchmarks.Kernel;
 using Jeeves.Benchmarks.Orchestration;
+using Jeeves.Benchmarks.Runtime;
 using Jeeves.Benchmarks.Tools;
 
 namespace Jeeves.Benchmarks.Quick;
@@ -16,5 +17,6 @@ internal static class QuickSuites
         new OrchestrationSuite(),
         new CommBusSuite(),
         new IpcSuite(),
+        new RuntimeSuite(),
     ];
 }

@@ -118,7 +118,14 @@ internal sealed partial class AgentExecutor
     internal static Dictionary<string, JsonNode?> BuildPromptContext(AgentContext context)
     {
         string input = context.Input;
-        var values = new Dictionary<string, JsonNode?>(StringComparer.Ordinal)
+        int capacity = BaseKeys.Count + context.State.Count;
+        foreach (JsonObject output in context.Outputs.Values)
+        {
+            capacity += 1 + output.Count;
+        }
+
+        // Sized once: growing from empty would allocate and rehash twice or more per agent run.
+        var values = new Dictionary<string, JsonNode?>(capacity, StringComparer.Ordinal)
         {
             ["raw_input"] = input,
             ["user_input"] = input,

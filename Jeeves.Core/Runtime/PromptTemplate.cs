@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -103,24 +104,33 @@ public sealed class PromptTemplate
 
     private static string Render(Segment[] segments, IReadOnlyDictionary<string, JsonNode?> context)
     {
-        var text = new StringBuilder();
-        foreach (Segment segment in segments)
+        // Every part is found first and the parts are joined once, so the result is the only string built.
+        string[] parts = ArrayPool<string>.Shared.Rent(segments.Length);
+        try
         {
-            if (!segment.IsPlaceholder)
+            for (int i = 0; i < segments.Length; i++)
             {
-                _ = text.Append(segment.Text);
+                Segment segment = segments[i];
+                if (!segment.IsPlaceholder)
+                {
+                    parts[i] = segment.Text;
+                }
+                else if (context.TryGetValue(segment.Text, out JsonNode? value))
+                {
+                    parts[i] = FormatValue(value);
+                }
+                else
+                {
+                    throw new KeyNotFoundException($"Prompt placeholder '{{{segment.Text}}}' has no value in the prompt context.");
+                }
             }
-            else if (context.TryGetValue(segment.Text, out JsonNode? value))
-            {
-                _ = text.Append(FormatValue(value));
-            }
-            else
-            {
-                throw new KeyNotFoundException($"Prompt placeholder '{{{segment.Text}}}' has no value in the prompt context.");
-            }
-        }
 
-        return text.ToString();
+            return string.Concat(parts.AsSpan(0, segments.Length));
+        }
+        finally
+        {
+            ArrayPool<string>.Shared.Return(parts, clearArray: true);
+        }
     }
 
     private static Segment[] Parse(string name, string template)
