@@ -155,11 +155,68 @@ public sealed class KernelActorTests
         Assert.That(remaining, Is.EqualTo(1));
     }
 
+    [Test]
+    public async Task InvokeAsync_KernelIdle_RunsOnTheCallersThreadWithoutQueueing()
+    {
+        await using KernelActor actor = CreateActor(out _, out _);
+        int caller = Environment.CurrentManagedThreadId;
+
+        Task<int> call = actor.InvokeAsync("Where", static (_, _) => Environment.CurrentManagedThreadId, 0, CancellationToken.None);
+
+        Assert.That(call.IsCompleted, Is.True);
+        Assert.That(await call, Is.EqualTo(caller));
+    }
+
+    [Test]
+    public async Task InvokeAsync_KernelBusy_QueuesBehindAndRunsInOrderOnTheLoop()
+    {
+        await using KernelActor actor = CreateActor(out _, out _);
+        using var gate = new ManualResetEventSlim();
+        Task<int> blocker = await BlockAsync(actor, gate);
+        var order = new List<int>();
+
+        Task[] queued = [.. Enumerable.Range(0, 5).Select(i => actor.InvokeAsync("Append", static (_, s) => { s.order.Add(s.i); return 0; }, (order, i), CancellationToken.None))];
+        Assert.That(queued.Any(static t => t.IsCompleted), Is.False, "nothing runs inline while the loop holds the kernel");
+        gate.Set();
+        await blocker;
+        await Task.WhenAll(queued);
+
+        Assert.That(order, Is.EqualTo(new[] { 0, 1, 2, 3, 4 }));
+    }
+
+    [Test]
+    public async Task InvokeAsync_ManyConcurrentCallers_OneCommandAtATime()
+    {
+        await using KernelActor actor = CreateActor(out _, out _, capacity: 100_000);
+        var box = new int[2];      // [0] = commands inside the kernel now, [1] = a counter incremented without atomics
+
+        Task[] callers = [.. Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            for (int i = 0; i < 2_000; i++)
+            {
+                _ = await actor.InvokeAsync("Count", static (_, b) =>
+                {
+                    if (++b[0] != 1)
+                    {
+                        throw new InvalidOperationException("two commands inside the kernel at once");
+                    }
+
+                    b[1] = b[1] + 1;
+                    b[0]--;
+                    return 0;
+                }, box, CancellationToken.None);
+            }
+        }))];
+        await Task.WhenAll(callers);
+
+        Assert.That(box[1], Is.EqualTo(16_000));
+    }
+
     /// <summary>Occupies the kernel loop until <paramref name="gate"/> is set; returns once the loop is inside the command.</summary>
     private static async Task<Task<int>> BlockAsync(KernelActor actor, ManualResetEventSlim gate)
     {
         using var entered = new SemaphoreSlim(0);
-        Task<int> blocker = actor.InvokeAsync("Block", static (_, s) =>
+        Task<int> blocker = actor.EnqueueAsync("Block", static (_, s) =>
         {
             s.entered.Release();
             s.gate.Wait();

@@ -13,6 +13,12 @@ namespace Jeeves.Actor;
 /// A full queue refuses a command at once with <see cref="KernelOverloadedException"/> (retryable) instead of
 /// making the caller wait. Every command runs inside a guard: an unexpected exception fails that caller with
 /// <see cref="KernelErrorCode.Internal"/> and the loop carries on.
+/// <para>
+/// When the kernel is idle and nothing is queued, the caller runs its command itself, on its own thread, holding the
+/// same exclusive gate the loop holds for each command: the kernel still runs one command at a time, and a caller
+/// that finds anything queued or running joins the queue behind it. This saves the two thread hand-offs of a queued
+/// command (the loop waking, then the caller's continuation), which dominate an uncontended call.
+/// </para>
 /// </remarks>
 internal sealed class KernelActor : IAsyncDisposable
 {
@@ -24,6 +30,7 @@ internal sealed class KernelActor : IAsyncDisposable
     private readonly Task _loop;
     private volatile bool _closed;
     private volatile bool _failPending;
+    private int _gate;      // 1 while some thread (the loop or an inline caller) runs a command on the kernel
 
     public KernelActor(KernelCore core, int capacity, TimeSpan cleanupInterval, ILogger? logger = null)
     {
@@ -67,6 +74,28 @@ internal sealed class KernelActor : IAsyncDisposable
             return Task.FromCanceled<TResult>(cancellationToken);
         }
 
+        if (_inbox.Reader.Count == 0 && !_closed && Interlocked.CompareExchange(ref _gate, 1, 0) == 0)
+        {
+            try
+            {
+                if (_inbox.Reader.Count == 0 && !_closed)
+                {
+                    return RunInline(name, operation, state);
+                }
+            }
+            finally
+            {
+                Volatile.Write(ref _gate, 0);
+            }
+        }
+
+        return EnqueueAsync(name, operation, state, cancellationToken);
+    }
+
+    /// <summary>Queues an operation for the kernel loop, never running it on the caller's thread.</summary>
+    internal Task<TResult> EnqueueAsync<TState, TResult>(
+        string name, Func<KernelCore, TState, TResult> operation, TState state, CancellationToken cancellationToken)
+    {
         var command = new KernelCommand<TState, TResult>(name, operation, state);
         if (!_inbox.Writer.TryWrite(command))
         {
@@ -97,6 +126,8 @@ internal sealed class KernelActor : IAsyncDisposable
 
         _inbox.Writer.TryComplete();
         await _loop.ConfigureAwait(false);
+        Enter();        // wait out a caller still running a command inline
+        Volatile.Write(ref _gate, 0);
     }
 
     /// <summary>Stops the actor after running the commands already queued.</summary>
@@ -141,8 +172,35 @@ internal sealed class KernelActor : IAsyncDisposable
         _logger.ActorStopped(failed);
     }
 
+    private Task<TResult> RunInline<TState, TResult>(string name, Func<KernelCore, TState, TResult> operation, TState state)
+    {
+        try
+        {
+            return Task.FromResult(operation(_core, state));
+        }
+        catch (KernelException ex)
+        {
+            return Task.FromException<TResult>(ex);
+        }
+        catch (Exception ex)
+        {
+            _logger.CommandFailed(name, ex);
+            return Task.FromException<TResult>(KernelErrors.Internal($"Panic in {name}: {ex.Message}", ex));
+        }
+    }
+
+    private void Enter()
+    {
+        var spin = default(SpinWait);
+        while (Interlocked.CompareExchange(ref _gate, 1, 0) != 0)
+        {
+            spin.SpinOnce();
+        }
+    }
+
     private void Dispatch(IKernelCommand command)
     {
+        Enter();
         try
         {
             command.Execute(_core);
@@ -157,6 +215,10 @@ internal sealed class KernelActor : IAsyncDisposable
             // its caller as INTERNAL, with the original exception kept as the inner exception.
             _logger.CommandFailed(command.Name, ex);
             command.Fail(KernelErrors.Internal($"Panic in {command.Name}: {ex.Message}", ex));
+        }
+        finally
+        {
+            Volatile.Write(ref _gate, 0);
         }
     }
 }

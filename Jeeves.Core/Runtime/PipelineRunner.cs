@@ -90,10 +90,11 @@ public sealed partial class PipelineRunner
             SingleReader = true,
             SingleWriter = true,
             FullMode = BoundedChannelFullMode.Wait,
+            AllowSynchronousContinuations = true,     // the reader resumes on the writer's thread: no hand-off per event
         });
         using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var sink = new ChannelRunEventSink(channel.Writer);
-        Task<RunEvent> loop = Task.Run(() => RunLoopAsync(request, sink, run.Token), CancellationToken.None);
+        Task<RunEvent> loop = RunLoopAsync(request, sink, run.Token);
         _ = loop.ContinueWith(static (t, w) => ((ChannelWriter<RunEvent>)w!).TryComplete(t.Exception), channel.Writer, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         bool ended = false;
         try
