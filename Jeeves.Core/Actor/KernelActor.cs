@@ -156,16 +156,26 @@ internal sealed class KernelActor : IAsyncDisposable
         int failed = 0;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            while (reader.TryRead(out IKernelCommand? command))
+            // Take the gate before taking commands, so a command stays queued (and counts against the capacity) while a
+            // caller runs one inline.
+            Enter();
+            try
             {
-                if (_failPending)
+                while (reader.TryRead(out IKernelCommand? command))
                 {
-                    command.Fail(KernelErrors.Unavailable("Kernel actor terminated while request was in flight"));
-                    failed++;
-                    continue;
-                }
+                    if (_failPending)
+                    {
+                        command.Fail(KernelErrors.Unavailable("Kernel actor terminated while request was in flight"));
+                        failed++;
+                        continue;
+                    }
 
-                Dispatch(command);
+                    Dispatch(command);
+                }
+            }
+            finally
+            {
+                Volatile.Write(ref _gate, 0);
             }
         }
 
@@ -200,7 +210,6 @@ internal sealed class KernelActor : IAsyncDisposable
 
     private void Dispatch(IKernelCommand command)
     {
-        Enter();
         try
         {
             command.Execute(_core);
@@ -215,10 +224,6 @@ internal sealed class KernelActor : IAsyncDisposable
             // its caller as INTERNAL, with the original exception kept as the inner exception.
             _logger.CommandFailed(command.Name, ex);
             command.Fail(KernelErrors.Internal($"Panic in {command.Name}: {ex.Message}", ex));
-        }
-        finally
-        {
-            Volatile.Write(ref _gate, 0);
         }
     }
 }
