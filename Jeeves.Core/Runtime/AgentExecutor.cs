@@ -9,7 +9,13 @@ using Microsoft.Extensions.Logging;
 namespace Jeeves.Runtime;
 
 /// <summary>What one agent run produced, ready to report to the kernel.</summary>
-internal readonly record struct AgentOutcome(bool Success, JsonObject Output, string? Error, AgentExecutionMetrics Metrics, decimal CostUsd, bool LlmFailed);
+/// <param name="Success">Whether the agent succeeded.</param>
+/// <param name="Output">Its output (empty on failure).</param>
+/// <param name="Error">Why it failed.</param>
+/// <param name="Metrics">What it used.</param>
+/// <param name="CostUsd">Its estimated model cost.</param>
+/// <param name="EndsRun">Set when the failure ends the run whatever the kernel routes next: a model that kept failing, or a budget the metering refused.</param>
+internal readonly record struct AgentOutcome(bool Success, JsonObject Output, string? Error, AgentExecutionMetrics Metrics, decimal CostUsd, TerminalReason? EndsRun);
 
 /// <summary>Runs one agent: hooks, then its main step (code, or a model call with its tools), with its timeout.</summary>
 internal sealed partial class AgentExecutor
@@ -44,7 +50,7 @@ internal sealed partial class AgentExecutor
         using var timeout = new CancellationTokenSource(limit, run.TimeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         string? error = null;
-        bool llmFailed = false;
+        TerminalReason? endsRun = null;
         try
         {
             if (agent.Before is { } before)
@@ -81,7 +87,12 @@ internal sealed partial class AgentExecutor
         catch (LlmCallException ex)
         {
             error = ex.Message;
-            llmFailed = true;
+            endsRun = TerminalReason.LlmFailedFatally;
+        }
+        catch (LlmBudgetExceededException ex)
+        {
+            error = ex.Message;
+            endsRun = ex.Violation == QuotaViolation.LlmCalls ? TerminalReason.MaxLlmCallsExceeded : TerminalReason.PolicyViolation;
         }
 #pragma warning disable CA1031 // An agent's failure is reported to the kernel, which decides what runs next (runtime spec §4.5).
         catch (Exception ex)
@@ -102,7 +113,7 @@ internal sealed partial class AgentExecutor
 
         if (error is not null)
         {
-            return new AgentOutcome(false, [], error, metrics, meter.CostUsd, llmFailed);
+            return new AgentOutcome(false, [], error, metrics, meter.CostUsd, endsRun);
         }
 
         JsonObject output = context.Output ?? [];
@@ -111,7 +122,7 @@ internal sealed partial class AgentExecutor
             Log.MissingFields(run.Logger, agent.Name, string.Join(", ", missing));
         }
 
-        return new AgentOutcome(true, output, null, metrics, meter.CostUsd, false);
+        return new AgentOutcome(true, output, null, metrics, meter.CostUsd, null);
     }
 
     /// <summary>Builds the values a prompt can name (runtime spec §3.2): the base keys, then every output and its fields, then the run's state.</summary>

@@ -172,11 +172,20 @@ public sealed partial class PipelineRunner
                 {
                     case InstructionKind.RunAgent:
                         waitedOn = null;
-                        (next, bool llmFailed, string? error) = await RunAgentAsync(state, next, cancellationToken).ConfigureAwait(false);
-                        if (llmFailed)
+                        (next, TerminalReason? endsRun, string? error) = await RunAgentAsync(state, next, cancellationToken).ConfigureAwait(false);
+                        if (endsRun is { } ending)
                         {
-                            _ = await _kernel.Kernel.TerminateProcessAsync(pid, WireNames.ToWire(TerminalReason.LlmFailedFatally), cancellationToken).ConfigureAwait(false);
-                            return await EndAsync(sink, new RunCompleted(pid, _time.GetUtcNow(), Result(state, sessionId, requestId, TerminalReason.LlmFailedFatally, next.Envelope, error))).ConfigureAwait(false);
+                            // A failure that ends the run wins over routing; a budget the kernel itself reports wins over ours.
+                            if (next.Kind == InstructionKind.Terminate && next.TerminalReason is { } kernelReason && kernelReason != TerminalReason.Completed)
+                            {
+                                ending = kernelReason;
+                            }
+                            else if (next.Kind != InstructionKind.Terminate)
+                            {
+                                _ = await _kernel.Kernel.TerminateProcessAsync(pid, WireNames.ToWire(ending), cancellationToken).ConfigureAwait(false);
+                            }
+
+                            return await EndAsync(sink, new RunCompleted(pid, _time.GetUtcNow(), Result(state, sessionId, requestId, ending, next.Envelope, error))).ConfigureAwait(false);
                         }
 
                         break;
@@ -234,7 +243,7 @@ public sealed partial class PipelineRunner
         }
     }
 
-    private async Task<(Instruction Next, bool LlmFailed, string? Error)> RunAgentAsync(RunState state, Instruction instruction, CancellationToken cancellationToken)
+    private async Task<(Instruction Next, TerminalReason? EndsRun, string? Error)> RunAgentAsync(RunState state, Instruction instruction, CancellationToken cancellationToken)
     {
         string agentName = instruction.AgentName ?? string.Empty;
         Envelope envelope = instruction.Envelope ?? throw new KernelException(KernelErrorCode.Internal, "RUN_AGENT instruction without an envelope");
@@ -245,7 +254,7 @@ public sealed partial class PipelineRunner
         CreateInterruptRequest? interrupt = null;
         if (!state.Capability.Agents.TryGetValue(agentName, out AgentDefinition? agent))
         {
-            outcome = new AgentOutcome(false, [], $"Agent not found: {agentName}", new AgentExecutionMetrics(), 0m, false);
+            outcome = new AgentOutcome(false, [], $"Agent not found: {agentName}", new AgentExecutionMetrics(), 0m, null);
         }
         else
         {
@@ -276,7 +285,7 @@ public sealed partial class PipelineRunner
             await state.EmitAsync(new AgentCompleted(state.ProcessId, _time.GetUtcNow(), agentName, outcome.Success, (JsonObject)outcome.Output.DeepClone(), outcome.Error, outcome.Metrics), cancellationToken).ConfigureAwait(false);
         }
 
-        return (next, outcome.LlmFailed, outcome.Error);
+        return (next, outcome.EndsRun, outcome.Error);
     }
 
     private Task EnsureToolsRegisteredAsync(CapabilityDefinition capability, CancellationToken cancellationToken)
