@@ -167,7 +167,7 @@ public sealed class GatewayEndpointTests
         Assert.That(tool["successful_calls"]!.GetValue<int>(), Is.EqualTo(6));
         Assert.That(tool["status"]!.GetValue<string>(), Is.EqualTo("healthy"));
         Assert.That((missing, missingBody!["detail"]!.GetValue<string>()), Is.EqualTo((404, "Tool not found: nope")));
-        Assert.That(dashboard["agents"]!.AsArray().Select(a => a!["name"]!.GetValue<string>()), Is.EquivalentTo(new[] { "understand", "respond" }));
+        Assert.That(dashboard["agents"]!.AsArray().Select(a => a!["name"]!.GetValue<string>()), Is.EquivalentTo(new[] { "understand", "think_knowledge", "think_tools", "respond" }));
         Assert.That(dashboard["config"]!["llm_provider"]!.GetValue<string>(), Is.EqualTo("mock"));
         Assert.That(dashboard["memory_layers"]![0]!["name"]!.GetValue<string>(), Is.EqualTo("sessions"));
     }

@@ -141,6 +141,30 @@ public sealed class GatewayMiddlewareTests
         Assert.That(() => GatewaySettings.From(bad), Throws.InvalidOperationException.With.Message.Contains("API_PORT"));
     }
 
+    [TestCase(null, 30)]
+    [TestCase("0", 0)]
+    [TestCase("120", 120)]
+    public void Settings_MockTokenDelay_DefaultOrMilliseconds(string? value, int expectedMs)
+    {
+        var config = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["MOCK_TOKEN_DELAY_MS"] = value })
+            .Build();
+
+        Assert.That(GatewaySettings.From(config).MockTokenDelay, Is.EqualTo(TimeSpan.FromMilliseconds(expectedMs)));
+    }
+
+    [TestCase("-5")]
+    [TestCase("fast")]
+    [TestCase("10001")]
+    public void Settings_MockTokenDelay_BadValueRefused(string value)
+    {
+        var config = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["MOCK_TOKEN_DELAY_MS"] = value })
+            .Build();
+
+        Assert.That(() => GatewaySettings.From(config), Throws.InvalidOperationException.With.Message.Contains("MOCK_TOKEN_DELAY_MS"));
+    }
+
     [Test]
     public async Task UnhandledException_SanitisedJson500()
     {

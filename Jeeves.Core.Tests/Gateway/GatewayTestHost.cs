@@ -1,15 +1,22 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Jeeves.Examples.Gateway;
+using Jeeves.Llm;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace Jeeves.Tests.Gateway;
 
-/// <summary>The Gateway example on a real Kestrel server bound to 127.0.0.1 on a free port, with a client for it.</summary>
+/// <summary>
+/// The Gateway example (the HelloWorld onboarding chatbot) on a real Kestrel server bound to 127.0.0.1 on a free port, with
+/// a client for it. It always answers on the library's mock model, unpaced, whatever the environment says, so a test can
+/// script it through <see cref="Mock"/>.
+/// </summary>
 internal sealed class GatewayTestHost : IAsyncDisposable
 {
     private GatewayTestHost(WebApplication app, Uri address)
@@ -27,7 +34,14 @@ internal sealed class GatewayTestHost : IAsyncDisposable
 
     public IServiceProvider Services => App.Services;
 
-    public static async Task<GatewayTestHost> StartAsync(Action<GatewaySettings>? settings = null, Action<WebApplicationBuilder>? configure = null)
+    /// <summary>Gets the mock model the chatbot calls.</summary>
+    public MockChatClient Mock => App.Services.GetRequiredService<MockChatClient>();
+
+    /// <summary>Starts the gateway.</summary>
+    /// <param name="settings">Adjusts the gateway's settings.</param>
+    /// <param name="configure">Adjusts its services.</param>
+    /// <param name="time">The clock of the kernel, the runner, the mock and the gateway; <see langword="null"/> for the system clock.</param>
+    public static async Task<GatewayTestHost> StartAsync(Action<GatewaySettings>? settings = null, Action<WebApplicationBuilder>? configure = null, TimeProvider? time = null)
     {
         WebApplication app = GatewayApp.Create(
             [],
@@ -36,11 +50,21 @@ internal sealed class GatewayTestHost : IAsyncDisposable
                 s.Host = "127.0.0.1";
                 s.Port = 0;
                 s.CorsOrigins = ["http://allowed.example"];
+                s.MockTokenDelay = TimeSpan.Zero;
                 settings?.Invoke(s);
             },
             b =>
             {
                 b.Logging.ClearProviders();
+                if (time is not null)
+                {
+                    b.Services.AddSingleton(time);
+                }
+
+                // The mock, even when the environment names a real model.
+                b.Services.RemoveAll<IChatClient>();
+                b.Services.AddSingleton<IChatClient>(static sp => sp.GetRequiredService<MockChatClient>());
+                b.Services.AddKeyedSingleton<IChatClient>(KeyedService.AnyKey, static (sp, _) => sp.GetRequiredService<MockChatClient>());
                 configure?.Invoke(b);
             });
         await app.StartAsync();

@@ -151,6 +151,32 @@ public sealed class MockChatClientTests
     }
 
     [Test]
+    public async Task GetStreamingResponseAsync_ChunkDelay_PacesTheChunksOnTheInjectedClock()
+    {
+        var time = new FakeTimeProvider(TestKernel.Epoch);
+        var mock = new MockChatClient(time);
+        mock.On().Reply(new MockReply { Chunks = ["one ", "two ", "three"], ChunkDelay = TimeSpan.FromSeconds(1) });
+        await using IAsyncEnumerator<ChatResponseUpdate> stream = mock.GetStreamingResponseAsync(Prompt("hi")).GetAsyncEnumerator();
+
+        Assert.That(await stream.MoveNextAsync(), Is.True, "the first chunk does not wait");
+        string first = stream.Current.Text;
+        ValueTask<bool> second = stream.MoveNextAsync();
+        bool secondEarly = second.IsCompleted;
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.That(await second, Is.True);
+        string secondText = stream.Current.Text;
+        ValueTask<bool> third = stream.MoveNextAsync();
+        bool thirdEarly = third.IsCompleted;
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.That(await third, Is.True);
+
+        Assert.That((first, secondText, stream.Current.Text), Is.EqualTo(("one ", "two ", "three")));
+        Assert.That((secondEarly, thirdEarly), Is.EqualTo((false, false)));
+        ChatResponse whole = await mock.GetResponseAsync(Prompt("hi"));
+        Assert.That(whole.Text, Is.EqualTo("one two three"), "a non-streaming call does not wait");
+    }
+
+    [Test]
     public async Task GetResponseAsync_ReportsUsage_GivenOrEstimated()
     {
         var mock = new MockChatClient();

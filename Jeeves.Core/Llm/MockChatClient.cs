@@ -36,7 +36,7 @@ namespace Jeeves.Llm;
 /// Usage is always reported: the reply's explicit counts, else a quarter of the characters (rounded up) of all message
 /// text for input and of the reply (text, plus each tool call's name and JSON arguments) for output. A streaming call
 /// yields the text word by word (each word with the whitespace after it) or the reply's explicit chunks, then the tool
-/// calls, then a last update with the <see cref="UsageContent"/>.
+/// calls, then a last update with the <see cref="UsageContent"/>; a reply's <see cref="MockReply.ChunkDelay"/> paces the chunks.
 /// </para>
 /// <para>All members are thread-safe. <see cref="ChatClientMetadata"/> reports provider <c>mock</c> and model <c>mock</c>.</para>
 /// </remarks>
@@ -149,9 +149,16 @@ public sealed class MockChatClient : IChatClient
         (MockChatCall call, MockReply? reply) = Receive(messages, options, isStreaming: true);
         await WaitAndThrowAsync(reply, cancellationToken);
         Answer answer = Compose(call, reply);
+        bool first = true;
         foreach (string chunk in reply?.Chunks ?? SplitWords(answer.Text))
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (!first && reply is { ChunkDelay: { } pause } && pause > TimeSpan.Zero)
+            {
+                await Task.Delay(pause, _timeProvider, cancellationToken);
+            }
+
+            first = false;
             yield return new ChatResponseUpdate(ChatRole.Assistant, chunk) { ModelId = ModelName };
         }
 

@@ -33,6 +33,13 @@ public sealed record MockReply
     /// <value>The default value is <see cref="TimeSpan.Zero"/>.</value>
     public TimeSpan Delay { get; init; }
 
+    /// <summary>
+    /// Gets how long a streaming call waits, on the mock's <see cref="TimeProvider"/>, between two text chunks (not before
+    /// the first), so a reader can watch the answer arrive piece by piece. A non-streaming call ignores it.
+    /// </summary>
+    /// <value>The default value is <see cref="TimeSpan.Zero"/>.</value>
+    public TimeSpan ChunkDelay { get; init; }
+
     /// <summary>Creates a reply with a text answer.</summary>
     /// <param name="text">The answer.</param>
     /// <returns>The reply.</returns>

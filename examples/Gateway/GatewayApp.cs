@@ -1,7 +1,9 @@
 using Jeeves.Examples.Gateway.Endpoints;
 using Jeeves.Examples.Gateway.Http;
 using Jeeves.Examples.Gateway.Metrics;
+using Jeeves.Examples.HelloWorld;
 using Jeeves.Gateway;
+using Jeeves.Llm;
 using Jeeves.Runtime;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -52,22 +54,27 @@ public static class GatewayApp
             .AllowCredentials()
             .SetPreflightMaxAge(TimeSpan.FromSeconds(600))));
 
-        // The kernel, the HelloWorld capability on the mock model, and the gateway's services over them.
-        services.AddSingleton<IChatClient>(sp => new MockChatClient(sp.GetRequiredService<TimeProvider>(), TimeSpan.FromMilliseconds(40)));
+        // The kernel, the HelloWorld onboarding chatbot, and its model: the deterministic mock unless the environment
+        // names a real one (JEEVES_LLM_API_KEY / OPENAI_API_KEY / JEEVES_LLM_BASE_URL; MOCK_LLM_ENABLED forces the mock).
         services.AddJeevesKernel(o =>
         {
             // A person clicking around the page makes several API calls per question; the kernel's defaults
             // (10 per 10 s) are meant for processes, so the example allows more bursts.
             o.RateLimit.BurstSize = 40;
             o.RateLimit.RequestsPerMinute = 240;
-        }).AddCapability<DemoCapability>();
+        }).AddChatClientFromEnvironment().AddRuntime();
+
+        // Its get_time tool reads the host's clock, the one the kernel and the gateway use.
+        services.AddSingleton(static sp => CapabilityDefinition.From(new OnboardingCapability(sp.GetRequiredService<TimeProvider>())));
         services.AddSingleton<ISessionStore>(sp => new InMemorySessionStore(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new GatewayInterruptService(sp.GetRequiredService<IKernelClient>()));
         services.AddSingleton(sp =>
         {
             var options = new GovernanceOptions
             {
-                LlmProvider = builder.Configuration["LLM_PROVIDER"] ?? "mock",
+                LlmProvider = builder.Configuration["LLM_PROVIDER"]
+                    ?? sp.GetRequiredService<IChatClient>().GetService<ChatClientMetadata>()?.ProviderName
+                    ?? "unknown",
                 DatabaseBackend = builder.Configuration["DATABASE_BACKEND"] ?? "in_memory",
                 LogLevel = builder.Configuration["LOG_LEVEL"] ?? "INFO",
             };
@@ -85,7 +92,7 @@ public static class GatewayApp
         services.AddSingleton(sp => new GatewayChatService(
             sp.GetRequiredService<PipelineRunner>(),
             sp.GetRequiredService<ISessionStore>(),
-            new ChatServiceOptions { DefaultPipeline = DemoCapability.PipelineName },
+            new ChatServiceOptions { DefaultPipeline = OnboardingCapability.Pipeline },
             sp.GetService<ILoggerFactory>()?.CreateLogger("Jeeves.Gateway.Chat")));
         services.AddSingleton(sp => new SseStreamWriter(
             sp.GetRequiredService<TimeProvider>(),
@@ -96,6 +103,13 @@ public static class GatewayApp
         configure?.Invoke(builder);
 
         WebApplication app = builder.Build();
+
+        // On the mock the whole answer is ready at once; a short pause between its words lets a person watch it stream.
+        // The rule only paces the respond agent's stream and leaves the mock's answer as it is; it is inert on a real model.
+        if (gateway.MockTokenDelay > TimeSpan.Zero)
+        {
+            _ = app.Services.GetRequiredService<MockChatClient>().On(agentName: "respond").Reply(new MockReply { ChunkDelay = gateway.MockTokenDelay });
+        }
 
         // Outermost first: metrics see every response (413 and 429 included), errors never leak, oversized bodies
         // stop before anything reads them, then CORS, then the per-user rate limit, then the endpoints.

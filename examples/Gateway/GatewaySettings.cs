@@ -21,6 +21,12 @@ public sealed class GatewaySettings
     /// <summary>Whether API requests are checked against the kernel's per-user rate limiter (<c>RATE_LIMIT_ENABLED</c>).</summary>
     public bool RateLimitEnabled { get; set; } = true;
 
+    /// <summary>
+    /// The pause between the words the mock model streams (<c>MOCK_TOKEN_DELAY_MS</c>; 0 for none), so a person sees the
+    /// answer arrive as it would from a real model. Only the mock is paced.
+    /// </summary>
+    public TimeSpan MockTokenDelay { get; set; } = TimeSpan.FromMilliseconds(30);
+
     /// <summary>The service id: <c>/health</c> reports <c>&lt;id&gt;-gateway</c>.</summary>
     public string ServiceId { get; set; } = "jeeves";
 
@@ -60,6 +66,14 @@ public sealed class GatewaySettings
         if (rateLimit is not null)
         {
             settings.RateLimitEnabled = !string.Equals(rateLimit.Trim(), "false", StringComparison.OrdinalIgnoreCase) && rateLimit.Trim() != "0";
+        }
+
+        string? tokenDelay = configuration["MOCK_TOKEN_DELAY_MS"];
+        if (tokenDelay is not null)
+        {
+            settings.MockTokenDelay = int.TryParse(tokenDelay, NumberStyles.None, CultureInfo.InvariantCulture, out int ms) && ms <= 10_000
+                ? TimeSpan.FromMilliseconds(ms)
+                : throw new InvalidOperationException($"MOCK_TOKEN_DELAY_MS must be a number of milliseconds (0-10000), not '{tokenDelay}'.");
         }
 
         return settings;

@@ -145,7 +145,7 @@ public sealed class OnboardingCapability : ICapability
         }
 
         context.State["user_message"] = message;
-        context.State["conversation_history"] = FormatHistory(context.State["history"]);
+        context.State["conversation_history"] = FormatHistory(context.State);
         return ValueTask.CompletedTask;
     }
 
@@ -213,7 +213,7 @@ public sealed class OnboardingCapability : ICapability
         state["user_message"] ??= context.Input;
         state["intent"] ??= "general";
         state["topic"] ??= string.Empty;
-        state["conversation_history"] ??= FormatHistory(state["history"]);
+        state["conversation_history"] = FormatHistory(state);
         state["targeted_knowledge"] ??= KnowledgeBase.Render(["overview"]);
         return ValueTask.CompletedTask;
     }
@@ -236,8 +236,18 @@ public sealed class OnboardingCapability : ICapability
         return ValueTask.CompletedTask;
     }
 
-    private static string FormatHistory(JsonNode? history)
+    /// <summary>
+    /// The earlier turns for the prompts, from the run's <c>conversation_history</c> (an array of <c>role</c> and
+    /// <c>content</c> objects, as the console and the HTTP gateway pass it); once formatted it is kept as it is.
+    /// </summary>
+    private static string FormatHistory(JsonObject state)
     {
+        JsonNode? history = state["conversation_history"];
+        if (history is JsonValue formatted && formatted.TryGetValue(out string? text))
+        {
+            return text;
+        }
+
         if (history is not JsonArray turns || turns.Count == 0)
         {
             return "No previous conversation.";

@@ -90,7 +90,7 @@ async Task<bool> AskAsync(string text)
         Input = text,
         UserId = "console",
         SessionId = session,
-        State = new JsonObject { ["history"] = history.DeepClone() },
+        State = new JsonObject { ["conversation_history"] = history.DeepClone() },
     };
 
     bool answering = false;
