@@ -195,6 +195,33 @@ public sealed class HelloWorldEndToEndTests
     }
 
     [Test]
+    public async Task A_clarification_answered_over_TCP_reaches_the_agent()
+    {
+        var host = new KernelTcpHost(_kernel, new TcpHostOptions { Port = 0 });
+        await host.StartAsync(CancellationToken.None);
+        _owned.Add(new AsyncDisposer(() => host.StopAsync(CancellationToken.None)));
+        TcpKernelClient remote = await TcpKernelClient.ConnectAsync(host.LocalEndPoint!);
+        _owned.Add(remote);
+        var mock = new MockChatClient(_time);
+        PipelineRunner runner = new(remote, new CapabilityRegistry([CapabilityDefinition.From(new OnboardingCapability(_time))]), new PipelineRunnerOptions { ChatClient = mock, InterruptRecheckInterval = TimeSpan.FromMilliseconds(50) }, TimeProvider.System);
+
+        var events = new List<RunEvent>();
+        await foreach (RunEvent e in runner.StreamAsync(Request("help")))
+        {
+            events.Add(e);
+            if (e is InterruptRaised raised)
+            {
+                _ = await remote.Interrupts.ResolveAsync(raised.Interrupt.Id, new InterruptResponse { Text = "how routing works" }, "tester");
+            }
+        }
+
+        Assert.That(events.OfType<InterruptEnded>().Single().Interrupt.Response?.Text, Is.EqualTo("how routing works"));
+        Assert.That(mock.Calls.Count(static c => c.AgentName == "understand"), Is.EqualTo(2));
+        Assert.That(mock.Calls.Last(static c => c.AgentName == "understand").Messages[^1].Text, Does.Contain("how routing works"));
+        Assert.That(Terminal(events).Response, Does.Contain("rout").IgnoreCase);
+    }
+
+    [Test]
     public async Task Runs_under_the_generic_host_with_AddJeevesKernel_and_AddCapability()
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });

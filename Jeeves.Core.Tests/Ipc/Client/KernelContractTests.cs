@@ -485,6 +485,42 @@ public abstract class KernelContractTests
         Assert.That((await ThrowsKernel(() => c.Orchestration.GetNextInstructionAsync(new ProcessId("none")))).Code, Is.EqualTo(KernelErrorCode.NotFound));
     }
 
+    [Test]
+    public async Task Orchestration_ResultWithAnInterrupt_PausesTheRunUntilItIsResolved()
+    {
+        IKernelClient c = await CreateClientAsync();
+        var pid = new ProcessId("ask1");
+        Envelope envelope = await c.Engine.CreateEnvelopeAsync(new CreateEnvelopeOptions { RawInput = "go", UserId = "ada" });
+        _ = await c.Orchestration.InitializeSessionAsync(pid, TwoStages() with
+        {
+            ResumeStages = new Dictionary<InterruptKind, string> { [InterruptKind.Clarification] = "a" },
+        }, envelope);
+        _ = await c.Orchestration.GetNextInstructionAsync(pid);
+
+        Instruction paused = await c.Orchestration.ReportAgentResultAsync(pid, new AgentResult
+        {
+            AgentName = "agent_a",
+            Interrupt = new CreateInterruptRequest
+            {
+                Kind = InterruptKind.Clarification,
+                Question = "Which one?",
+                ProcessId = pid,
+                RequestId = envelope.Identity.RequestId,
+                UserId = "ada",
+                SessionId = envelope.Identity.SessionId,
+                EnvelopeId = envelope.Identity.EnvelopeId,
+            },
+        });
+
+        Assert.That(paused.Kind, Is.EqualTo(InstructionKind.WaitInterrupt));
+        KernelInterrupt? pending = await c.Interrupts.GetAsync(paused.Interrupt!.Id);
+        Assert.That((pending?.Question, pending?.Status), Is.EqualTo(("Which one?", InterruptStatus.Pending)));
+        Assert.That((await c.Kernel.GetProcessAsync(pid))?.State, Is.EqualTo(ProcessState.Waiting));
+        Assert.That(await c.Interrupts.ResolveAsync(pending!.Id, new InterruptResponse { Text = "that one" }, "ada"), Is.True);
+        Instruction resumed = await c.Orchestration.GetNextInstructionAsync(pid);
+        Assert.That((resumed.Kind, resumed.AgentName), Is.EqualTo((InstructionKind.RunAgent, "agent_a")));
+    }
+
     // ---- commbus ----
     [Test]
     public async Task CommBus_PublishSendQuery_WithoutHandlersOrSubscribers()

@@ -423,6 +423,11 @@ internal sealed class TcpOrchestrationService(TcpKernelClient client) : IOrchest
             ["process_id"] = processId.Value,
             ["success"] = result.Success,
         };
+        if (result.Interrupt is { } interrupt)
+        {
+            body["interrupt"] = ClientWire.CreateInterrupt(interrupt);     // our extension; a reference kernel ignores it
+        }
+
         return ClientWire.Instruction(await client.CallObjectAsync(S, "ReportAgentResult", body, cancellationToken).ConfigureAwait(false));
     }
 

@@ -22,13 +22,20 @@ internal static class InterruptMethods
     /// </summary>
     private static async ValueTask<JsonNode> CreateInterruptAsync(IKernelClient client, JsonObject body, CancellationToken cancellationToken)
     {
+        CreateInterruptRequest request = ReadCreateRequest(body);
+        return IpcViews.Interrupt(await client.Interrupts.CreateAsync(request, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Reads the map <c>CreateInterrupt</c> takes; <c>ReportAgentResult</c>'s optional <c>interrupt</c> has the same shape.</summary>
+    internal static CreateInterruptRequest ReadCreateRequest(JsonObject body)
+    {
         string kindText = IpcFields.RequireString(body, "kind");
         if (!WireNames.TryParseInterruptKind(kindText, out InterruptKind kind))
         {
             throw KernelErrors.Validation("Invalid interrupt kind: " + kindText);
         }
 
-        var request = new CreateInterruptRequest
+        return new CreateInterruptRequest
         {
             Kind = kind,
             RequestId = IpcFields.RequireString(body, "request_id"),
@@ -40,7 +47,6 @@ internal static class InterruptMethods
             Data = (JsonObject?)IpcFields.OptionalObject(body, "data")?.DeepClone() ?? [],
             ProcessId = ProcessId.TryCreate(IpcFields.OptionalString(body, "process_id"), out ProcessId pid) ? pid : null,
         };
-        return IpcViews.Interrupt(await client.Interrupts.CreateAsync(request, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>

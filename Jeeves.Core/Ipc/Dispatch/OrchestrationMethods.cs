@@ -37,7 +37,9 @@ internal static class OrchestrationMethods
 
     /// <summary>
     /// Validates the request, metrics included, before any lookup. The kernel refuses reports after termination,
-    /// during a pause or from another agent, and then changes nothing (COMPATIBILITY.md Q5).
+    /// during a pause or from another agent, and then changes nothing (COMPATIBILITY.md Q5). Beyond the reference's
+    /// fields, an optional <c>interrupt</c> (the <c>CreateInterrupt</c> map) raises an interrupt with the result, which
+    /// pauses the run in the same command.
     /// </summary>
     private static async ValueTask<IpcReply> ReportAgentResultAsync(IKernelClient client, IpcBody body, CancellationToken cancellationToken)
     {
@@ -60,6 +62,7 @@ internal static class OrchestrationMethods
                     IpcFields.OptionalNonNegativeInt64(metrics, "duration_ms", "metrics.duration_ms") ?? 0,
                     (long)TimeSpan.MaxValue.TotalMilliseconds)),
             },
+            Interrupt = body.OptionalObject("interrupt") is { } interrupt ? InterruptMethods.ReadCreateRequest(interrupt) : null,
         };
         return IpcViews.Instruction(await client.Orchestration.ReportAgentResultAsync(pid, result, cancellationToken).ConfigureAwait(false));
     }
