@@ -192,6 +192,10 @@ public sealed class HelloWorldEndToEndTests
         Assert.That(Terminal(overTcp).TerminalReason, Is.EqualTo(TerminalReason.Completed));
         Assert.That(Terminal(overTcp).Response, Is.EqualTo(Terminal(local).Response));
         Assert.That(overTcp.Select(Describe), Is.EqualTo(local.Select(Describe)));
+
+        List<RunEvent> toolOverTcp = await StreamAsync(Runner(new MockChatClient(_time), kernel: remote), "What time is it?");
+        Assert.That(toolOverTcp.OfType<ToolCompleted>().Single().Succeeded, Is.True, "the governed tool path works over TCP: grant, circuit, defaults, validation, health");
+        Assert.That((await remote.Tools.CheckToolHealthAsync("get_time")).TotalCalls, Is.EqualTo(1));
     }
 
     [Test]
