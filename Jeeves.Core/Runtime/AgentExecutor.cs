@@ -48,23 +48,24 @@ internal sealed partial class AgentExecutor
 
         TimeSpan limit = agent.Timeout ?? _options.AgentTimeout;
         using var timeout = new CancellationTokenSource(limit, run.TimeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        using CancellationTokenSource? linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token) : null;
+        CancellationToken token = linked?.Token ?? timeout.Token;
         string? error = null;
         TerminalReason? endsRun = null;
         try
         {
             if (agent.Before is { } before)
             {
-                await before(context, linked.Token).ConfigureAwait(false);
+                await before(context, token).ConfigureAwait(false);
             }
 
             if (agent.Handler is { } handler)
             {
-                context.Output = await handler(context, linked.Token).ConfigureAwait(false);
+                context.Output = await handler(context, token).ConfigureAwait(false);
             }
             else if (agent.Prompt is not null)
             {
-                context.Output = await CallModelAsync(run, context, meter, linked.Token).ConfigureAwait(false);
+                context.Output = await CallModelAsync(run, context, meter, token).ConfigureAwait(false);
             }
             else
             {
@@ -73,7 +74,7 @@ internal sealed partial class AgentExecutor
 
             if (agent.After is { } after)
             {
-                await after(context, linked.Token).ConfigureAwait(false);
+                await after(context, token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
