@@ -319,4 +319,77 @@ public sealed class PipelineRunnerTests
         Assert.That(refused.Error, Does.Contain("already exists"));
         Assert.That(replaced.TerminalReason, Is.EqualTo(TerminalReason.Completed));
     }
+
+    [Test]
+    public async Task Leaving_a_stream_early_while_the_run_waits_for_room_ends_the_run_without_hanging()
+    {
+        var mock = new Jeeves.Llm.MockChatClient(_time);
+        _ = mock.On().Reply(new Jeeves.Llm.MockReply { Chunks = [.. Enumerable.Range(0, 50).Select(static i => $"w{i} ")] });
+        CapabilityDefinition capability = new CapabilityBuilder("c")
+            .AddPrompt("say", "{raw_input}")
+            .AddAgent(new AgentDefinition { Name = "talk", Prompt = "say", OutputMode = AgentOutputMode.Text, StreamTokens = true })
+            .AddPipeline(new PipelineConfig { Name = "qa", Stages = [new PipelineStage("talk", "talk")] })
+            .Build();
+        var pid = ProcessId.New();
+        PipelineRunner runner = Runner(_kernel, capability, _time, new PipelineRunnerOptions { ChatClient = mock, EventBufferCapacity = 1 });
+
+        async Task ReadOneTokenAsync()
+        {
+            await foreach (RunEvent e in runner.StreamAsync(new RunRequest { Pipeline = "qa", Input = "x", ProcessId = pid }))
+            {
+                if (e is TokenDelta)
+                {
+                    break;
+                }
+            }
+        }
+
+        await ReadOneTokenAsync().WaitAsync(TimeSpan.FromSeconds(30));     // a guard against a hang, not a wait
+
+        Assert.That((await _kernel.Kernel.GetProcessAsync(pid))?.State, Is.EqualTo(ProcessState.Terminated));
+        mock.Dispose();
+    }
+
+    [Test]
+    public async Task An_unexpected_failure_in_the_runner_still_ends_the_stream_with_one_RunFailed()
+    {
+        var pipeline = new PipelineConfig { Name = "qa", Stages = [new PipelineStage("one", "one")] };
+        CapabilityDefinition capability = Capability(pipeline, Code("one", _ => Obj()));
+        await using var broken = new BrokenOrchestrationKernel(_kernel);
+
+        List<RunEvent> events = await CollectAsync(Runner(broken, capability, _time).StreamAsync(new RunRequest { Pipeline = "qa", Input = "x" }));
+
+        Assert.That(events.Count(static e => e.IsTerminal), Is.EqualTo(1));
+        Assert.That(((RunFailed)events[^1]).Error, Is.EqualTo("The runner failed: instruction source broke"));
+    }
+
+    /// <summary>A kernel whose orchestration breaks with an exception no kernel client should throw.</summary>
+    private sealed class BrokenOrchestrationKernel(IKernelClient inner) : IKernelClient, IOrchestrationService
+    {
+        public IKernelService Kernel => inner.Kernel;
+
+        public IEngineService Engine => inner.Engine;
+
+        public IOrchestrationService Orchestration => this;
+
+        public ICommBusService CommBus => inner.CommBus;
+
+        public IInterruptService Interrupts => inner.Interrupts;
+
+        public IToolService Tools => inner.Tools;
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+        public Task<SessionState> InitializeSessionAsync(ProcessId processId, PipelineConfig config, Envelope envelope, bool force = false, CancellationToken cancellationToken = default) =>
+            inner.Orchestration.InitializeSessionAsync(processId, config, envelope, force, cancellationToken);
+
+        public Task<Instruction> GetNextInstructionAsync(ProcessId processId, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("instruction source broke");
+
+        public Task<Instruction> ReportAgentResultAsync(ProcessId processId, AgentResult result, CancellationToken cancellationToken = default) =>
+            inner.Orchestration.ReportAgentResultAsync(processId, result, cancellationToken);
+
+        public Task<SessionState> GetSessionStateAsync(ProcessId processId, CancellationToken cancellationToken = default) =>
+            inner.Orchestration.GetSessionStateAsync(processId, cancellationToken);
+    }
 }

@@ -114,6 +114,12 @@ public sealed partial class PipelineRunner
             if (!ended)
             {
                 await run.CancelAsync().ConfigureAwait(false);
+
+                // Nobody reads the rest, but the run may still be waiting for room to write (its terminal event is written
+                // whatever the token says): drain until it finishes and completes the channel.
+                await foreach (RunEvent _ in channel.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+                {
+                }
             }
 
             _ = await loop.ConfigureAwait(false);
@@ -241,6 +247,19 @@ public sealed partial class PipelineRunner
 
             return await EndAsync(sink, new RunFailed(pid, _time.GetUtcNow(), ex.Message, Result(state, sessionId, requestId, null, null, ex.Message))).ConfigureAwait(false);
         }
+#pragma warning disable CA1031 // A stream promises one terminal event: a bug in a hook or the runner ends the run as failed, logged, instead of tearing the stream.
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            Log.RunFailed(_logger, pipeline.Name, pid.Value, ex);
+            if (started)
+            {
+                await TerminateQuietlyAsync(pid, "runner_failed").ConfigureAwait(false);
+            }
+
+            string error = "The runner failed: " + ex.Message;
+            return await EndAsync(sink, new RunFailed(pid, _time.GetUtcNow(), error, Result(state, sessionId, requestId, null, null, error))).ConfigureAwait(false);
+        }
     }
 
     private async Task<(Instruction Next, TerminalReason? EndsRun, string? Error)> RunAgentAsync(RunState state, Instruction instruction, CancellationToken cancellationToken)
@@ -297,9 +316,22 @@ public sealed partial class PipelineRunner
 
         Lazy<Task> registration = _toolsRegistered.GetOrAdd(capability.Id, _ => new Lazy<Task>(() => RegisterToolsAsync(capability)));
         Task task = registration.Value;
-        if (task.IsFaulted || task.IsCanceled)
+        if (!task.IsCompletedSuccessfully)
         {
-            _ = _toolsRegistered.TryRemove(new KeyValuePair<string, Lazy<Task>>(capability.Id, registration));
+            // A registration that fails (the kernel was unreachable) is tried again by the next run.
+            _ = task.ContinueWith(
+                (t, state) =>
+                {
+                    var (cache, key, entry) = ((ConcurrentDictionary<string, Lazy<Task>>, string, Lazy<Task>))state!;
+                    if (!t.IsCompletedSuccessfully)
+                    {
+                        _ = cache.TryRemove(new KeyValuePair<string, Lazy<Task>>(key, entry));
+                    }
+                },
+                (_toolsRegistered, capability.Id, registration),
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
         }
 
         return task.WaitAsync(cancellationToken);
