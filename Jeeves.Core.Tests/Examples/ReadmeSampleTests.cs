@@ -50,4 +50,20 @@ public sealed class ReadmeSampleTests
         Assert.That(text.ToString(), Is.Not.Empty);
         Assert.That(result.Outputs.ContainsKey("check"), Is.True);
     }
+
+    [Test]
+    public async Task AddJeevesKernel_alone_registers_a_runner_that_knows_no_pipelines()
+    {
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddJeevesKernel();
+        using IHost host = builder.Build();
+        await host.StartAsync();
+
+        PipelineRunner runner = host.Services.GetRequiredService<PipelineRunner>();
+        RunResult result = await runner.RunAsync(new RunRequest { Pipeline = "none", Input = "x" });
+        await host.StopAsync();
+
+        Assert.That(runner.Capabilities.Capabilities, Is.Empty);
+        Assert.That(result.Error, Is.EqualTo("Unknown pipeline 'none'. Registered pipelines: []"));
+    }
 }

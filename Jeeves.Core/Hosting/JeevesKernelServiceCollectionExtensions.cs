@@ -18,11 +18,12 @@ public static class JeevesKernelServiceCollectionExtensions
 
     /// <summary>
     /// Registers an in-process kernel as the singleton <see cref="IKernelClient"/>, with its <see cref="KernelOptions"/>
-    /// and a <see cref="TimeProvider"/> (<see cref="TimeProvider.System"/> unless one is already registered).
+    /// and a <see cref="TimeProvider"/> (<see cref="TimeProvider.System"/> unless one is already registered), and a
+    /// <c>PipelineRunner</c> over it for the capabilities added with <c>AddCapability</c>.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Configures the kernel options, or <see langword="null"/> to keep the defaults.</param>
-    /// <returns>A builder to add a TCP host with.</returns>
+    /// <returns>A builder to add capabilities, chat clients and a TCP host with.</returns>
     /// <remarks>
     /// <para>
     /// The kernel starts when the client is first resolved (a TCP host resolves it as the host starts) and stops when the
@@ -57,17 +58,17 @@ public static class JeevesKernelServiceCollectionExtensions
                 sp.GetService<ILoggerFactory>()?.CreateLogger(KernelLoggerCategory)));
         }
 
-        return new JeevesKernelBuilder(services);
+        return new JeevesKernelBuilder(services).AddRuntime();
     }
 
     /// <summary>
     /// Registers a <see cref="TcpKernelClient"/> for the kernel host at <paramref name="endpoint"/> as the singleton
-    /// <see cref="IKernelClient"/>.
+    /// <see cref="IKernelClient"/>, and a <c>PipelineRunner</c> over it for the capabilities added with <c>AddCapability</c>.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="endpoint">The kernel host's address.</param>
     /// <param name="configure">Configures the client options, or <see langword="null"/> to keep the defaults.</param>
-    /// <returns>A builder to add a TCP host with, which would serve the remote kernel.</returns>
+    /// <returns>A builder to add capabilities and chat clients with (a TCP host added here would serve the remote kernel).</returns>
     /// <remarks>
     /// <para>
     /// The client connects on its first call, not when resolved, because a service factory cannot wait for a connection.
@@ -93,7 +94,7 @@ public static class JeevesKernelServiceCollectionExtensions
 
         services.TryAddSingleton<IKernelClient>(sp =>
             TcpKernelClient.CreateUnconnected(endpoint, sp.GetRequiredService<IOptions<TcpClientOptions>>().Value));
-        return new JeevesKernelBuilder(services);
+        return new JeevesKernelBuilder(services).AddRuntime();
     }
 
     private static bool IsRegistered<T>(IServiceCollection services)

@@ -140,7 +140,8 @@ public sealed partial class PipelineRunner
         if (!_capabilities.TryGetPipeline(request.Pipeline, out CapabilityDefinition? capability, out PipelineConfig? pipeline))
         {
             string known = string.Join(", ", _capabilities.PipelineNames.Order(StringComparer.Ordinal));
-            return await EndAsync(sink, new RunFailed(pid, _time.GetUtcNow(), $"Unknown pipeline '{request.Pipeline}'. Registered pipelines: [{known}]", EmptyResult(pid, request))).ConfigureAwait(false);
+            string unknown = $"Unknown pipeline '{request.Pipeline}'. Registered pipelines: [{known}]";
+            return await EndAsync(sink, new RunFailed(pid, _time.GetUtcNow(), unknown, EmptyResult(pid, request) with { Error = unknown })).ConfigureAwait(false);
         }
 
         var tools = new ToolInvoker(_kernel, capability, _options.ToolTimeout, _time, _logger);
