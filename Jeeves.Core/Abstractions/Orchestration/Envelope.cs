@@ -24,7 +24,7 @@ public sealed record Envelope
     public DateTimeOffset ReceivedAt { get; init; }
 
     /// <summary>Gets each agent's latest output object, keyed by agent name (<c>outputs</c>).</summary>
-    public ImmutableSortedDictionary<string, JsonElement> Outputs { get; init; } = ImmutableSortedDictionary.Create<string, JsonElement>(StringComparer.Ordinal);
+    public ImmutableSortedDictionary<string, JsonElement> Outputs { get; init; } = EmptyCollections.ElementsByName;
 
     /// <summary>Gets where the run stands (<c>pipeline</c>).</summary>
     public EnvelopePipeline Pipeline { get; init; } = new();

@@ -21,5 +21,5 @@ public sealed record EnvelopeAudit
     public DateTimeOffset? CompletedAt { get; init; }
 
     /// <summary>Gets free-form metadata; it also receives unknown update keys (<c>metadata</c>).</summary>
-    public ImmutableSortedDictionary<string, JsonElement> Metadata { get; init; } = ImmutableSortedDictionary.Create<string, JsonElement>(StringComparer.Ordinal);
+    public ImmutableSortedDictionary<string, JsonElement> Metadata { get; init; } = EmptyCollections.ElementsByName;
 }

@@ -26,7 +26,7 @@ public sealed record EnvelopeExecution
     public ImmutableList<string> RemainingGoals { get; init; } = [];
 
     /// <summary>Gets each goal's status (<c>goal_completion_status</c>).</summary>
-    public ImmutableSortedDictionary<string, string> GoalCompletionStatus { get; init; } = ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal);
+    public ImmutableSortedDictionary<string, string> GoalCompletionStatus { get; init; } = EmptyCollections.TextByName;
 
     /// <summary>Gets earlier plans (<c>prior_plans</c>).</summary>
     public ImmutableList<JsonElement> PriorPlans { get; init; } = [];

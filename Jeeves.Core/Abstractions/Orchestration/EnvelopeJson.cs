@@ -223,13 +223,13 @@ internal static class EnvelopeJson
                 MaxIterations = RequiredInt32(pipeline, "pipeline", "max_iterations"),
                 ActiveStages = TryOptional(pipeline, "active_stages", out JsonElement active)
                     ? ReadStrings(active, "pipeline.active_stages").ToImmutableSortedSet(StringComparer.Ordinal)
-                    : ImmutableSortedSet.Create<string>(StringComparer.Ordinal),
+                    : EmptyCollections.Names,
                 CompletedStageSet = TryOptional(pipeline, "completed_stage_set", out JsonElement completed)
                     ? ReadStrings(completed, "pipeline.completed_stage_set").ToImmutableSortedSet(StringComparer.Ordinal)
-                    : ImmutableSortedSet.Create<string>(StringComparer.Ordinal),
+                    : EmptyCollections.Names,
                 FailedStages = TryOptional(pipeline, "failed_stages", out JsonElement failed)
                     ? ReadStringMap(failed, "pipeline.failed_stages")
-                    : ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal),
+                    : EmptyCollections.TextByName,
                 ParallelMode = TryOptional(pipeline, "parallel_mode", out JsonElement parallel) && ReadBoolean(parallel, "pipeline", "parallel_mode"),
             },
             Bounds = new EnvelopeBounds

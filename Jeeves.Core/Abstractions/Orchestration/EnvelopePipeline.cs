@@ -22,13 +22,13 @@ public sealed record EnvelopePipeline
     public int MaxIterations { get; init; } = 3;
 
     /// <summary>Gets the stages marked as running (<c>active_stages</c>).</summary>
-    public ImmutableSortedSet<string> ActiveStages { get; init; } = ImmutableSortedSet.Create<string>(StringComparer.Ordinal);
+    public ImmutableSortedSet<string> ActiveStages { get; init; } = EmptyCollections.Names;
 
     /// <summary>Gets the stages whose agent succeeded at least once (<c>completed_stage_set</c>).</summary>
-    public ImmutableSortedSet<string> CompletedStageSet { get; init; } = ImmutableSortedSet.Create<string>(StringComparer.Ordinal);
+    public ImmutableSortedSet<string> CompletedStageSet { get; init; } = EmptyCollections.Names;
 
     /// <summary>Gets the stages whose agent last failed, with the error (<c>failed_stages</c>).</summary>
-    public ImmutableSortedDictionary<string, string> FailedStages { get; init; } = ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal);
+    public ImmutableSortedDictionary<string, string> FailedStages { get; init; } = EmptyCollections.TextByName;
 
     /// <summary>Gets a placeholder flag carried for compatibility (<c>parallel_mode</c>).</summary>
     public bool ParallelMode { get; init; }
