@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Jeeves.Kernel.Orchestration;
 using Microsoft.Extensions.AI;
 
 namespace Jeeves.Runtime;
@@ -49,7 +50,7 @@ internal sealed class GovernedToolFunction : AIFunction
 
         string? callId = FunctionInvokingChatClient.CurrentContext?.CallContent.CallId;
         JsonObject result = await _invoker.InvokeAsync(_context, _entry.Id, args, callId, cancellationToken).ConfigureAwait(false);
-        return JsonSerializer.SerializeToElement(result, RuntimeJsonContext.Default.JsonObject);
+        return JsonValues.ToElement(result);
     }
 
     /// <summary>Describes the tool's parameters as the JSON schema function calling expects.</summary>
@@ -83,7 +84,7 @@ internal sealed class GovernedToolFunction : AIFunction
             root["required"] = required;
         }
 
-        return JsonSerializer.SerializeToElement(root, RuntimeJsonContext.Default.JsonObject);
+        return JsonValues.ToElement(root);
     }
 
     private static JsonObject TypeSchema(ToolParameterType type) => type.Kind switch
@@ -97,7 +98,3 @@ internal sealed class GovernedToolFunction : AIFunction
         _ => type.Inner is { } inner ? TypeSchema(inner) : [],
     };
 }
-
-[System.Text.Json.Serialization.JsonSerializable(typeof(JsonObject))]
-[System.Text.Json.Serialization.JsonSerializable(typeof(JsonNode))]
-internal sealed partial class RuntimeJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

@@ -141,7 +141,7 @@ public sealed partial class PipelineRunner
         {
             string known = string.Join(", ", _capabilities.PipelineNames.Order(StringComparer.Ordinal));
             string unknown = $"Unknown pipeline '{request.Pipeline}'. Registered pipelines: [{known}]";
-            return await EndAsync(sink, new RunFailed(pid, _time.GetUtcNow(), unknown, EmptyResult(pid, request) with { Error = unknown })).ConfigureAwait(false);
+            return await EndAsync(sink, new RunFailed(pid, _time.GetUtcNow(), unknown, EmptyResult(pid, request, unknown))).ConfigureAwait(false);
         }
 
         var tools = new ToolInvoker(_kernel, capability, _options.ToolTimeout, _time, _logger);
@@ -382,11 +382,12 @@ public sealed partial class PipelineRunner
         return terminal;
     }
 
-    private static RunResult EmptyResult(ProcessId pid, RunRequest request) => new()
+    private static RunResult EmptyResult(ProcessId pid, RunRequest request, string error) => new()
     {
         ProcessId = pid,
         SessionId = request.SessionId ?? string.Empty,
         RequestId = request.RequestId ?? string.Empty,
+        Error = error,
     };
 
     private static RunResult Result(RunState state, string sessionId, string requestId, TerminalReason? reason, Envelope? envelope, string? error) => new()
