@@ -50,4 +50,19 @@ public sealed class LlmCallContextTests
         Assert.That((context.EstimatedCalls, context.UnpricedCalls, context.ChargeKernel), Is.EqualTo((0, 0, false)));
         Assert.That((context.RemainingLlmCalls, context.RemainingInputTokens, context.RemainingOutputTokens), Is.EqualTo(((int?)null, (long?)null, (long?)null)));
     }
+
+    [Test]
+    public void RuntimeOptions_CarryTheContextThroughClonesWithoutAdditionalProperties()
+    {
+        var context = new LlmCallContext(new ProcessId("p"), "a");
+        var options = new MeteredChatOptions(context) { Temperature = 0.5f };
+
+        ChatOptions clone = options.Clone();
+
+        Assert.That(options.AdditionalProperties, Is.Null, "nothing a provider could put on the wire");
+        Assert.That(clone, Is.TypeOf<MeteredChatOptions>());
+        Assert.That(clone.Temperature, Is.EqualTo(0.5f));
+        Assert.That(LlmCallContext.FromOptions(clone), Is.SameAs(context));
+        Assert.That(LlmCallContext.FromOptions(options), Is.SameAs(context));
+    }
 }

@@ -315,4 +315,65 @@ public sealed class MeteringChatClientTests
         Assert.That(client.GetService<MeteringChatClient>(), Is.Not.Null);
         Assert.That(context.InputTokens, Is.EqualTo(3));
     }
+
+    [Test]
+    public async Task GetResponseAsync_ModelAnswersAtOnce_IsMeteredAndReturnsTheModelsOwnTask()
+    {
+        Task<ChatResponse> answered = Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "12345"))
+        {
+            Usage = new UsageDetails { InputTokenCount = 7 },
+        });
+        using var client = new MeteringChatClient(new TestChatClient { GetResponseAsyncCallback = (_, _, _) => answered }, _kernel);
+        var context = new LlmCallContext(s_pid, "a");
+
+        Task<ChatResponse> call = client.GetResponseAsync(s_prompt, With(context));
+
+        Assert.That(call, Is.SameAs(answered), "nothing to wait for, so no task of its own");
+        Assert.That((context.LlmCalls, context.InputTokens, context.OutputTokens, context.EstimatedCalls), Is.EqualTo((1, 7L, 2L, 1)), "output estimated from the 5 characters");
+        Assert.That((await call).Text, Is.EqualTo("12345"));
+    }
+
+    [Test]
+    public async Task GetResponseAsync_ModelThrowsInsteadOfFaultingItsTask_FailsTheTaskAndChargesTheCall()
+    {
+        var failure = new InvalidOperationException("connection refused");
+        using var client = new MeteringChatClient(new TestChatClient { GetResponseAsyncCallback = (_, _, _) => throw failure }, _kernel);
+        var context = new LlmCallContext(s_pid, "a") { ChargeKernel = true };
+
+        Task<ChatResponse> call = client.GetResponseAsync(s_prompt, With(context));
+
+        InvalidOperationException? thrown = Assert.ThrowsAsync<InvalidOperationException>(() => call);
+        Assert.That(thrown, Is.SameAs(failure));
+        Assert.That(context.LlmCalls, Is.EqualTo(1));
+        Assert.That((await KernelUsageAsync()).LlmCalls, Is.EqualTo(1), "a failed call still counts against the process");
+    }
+
+    [Test]
+    public void GetResponseAsync_BudgetRefusal_IsAFaultedTaskNotAThrow()
+    {
+        TestChatClient inner = Replying("hi");
+        using var client = new MeteringChatClient(inner, _kernel);
+        var context = new LlmCallContext(s_pid, "a") { RemainingLlmCalls = 0 };
+
+        Task<ChatResponse> call = client.GetResponseAsync(s_prompt, With(context));
+
+        Assert.That(call.IsFaulted, Is.True);
+        Assert.That(call.Exception?.InnerException, Is.TypeOf<LlmBudgetExceededException>());
+        Assert.That(inner.Calls, Is.Zero);
+    }
+
+    [Test]
+    public async Task GetResponseAsync_AnsweringLater_IsMeteredWhenTheAnswerArrives()
+    {
+        var answer = new TaskCompletionSource<ChatResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var client = new MeteringChatClient(new TestChatClient { GetResponseAsyncCallback = (_, _, _) => answer.Task }, _kernel);
+        var context = new LlmCallContext(s_pid, "a");
+
+        Task<ChatResponse> call = client.GetResponseAsync(s_prompt, With(context));
+        Assert.That((call.IsCompleted, context.InputTokens), Is.EqualTo((false, 0L)));
+        answer.SetResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "ok")) { Usage = new UsageDetails { InputTokenCount = 5, OutputTokenCount = 1 } });
+        _ = await call;
+
+        Assert.That((context.LlmCalls, context.InputTokens, context.OutputTokens), Is.EqualTo((1, 5L, 1L)));
+    }
 }

@@ -265,6 +265,80 @@ public sealed class PipelineRunnerTests
     }
 
     [Test]
+    public async Task Each_step_gets_its_whole_timeout_even_after_a_step_that_timed_out()
+    {
+        var started = new SemaphoreSlim(0);
+        async ValueTask<JsonObject> Wait(TimeSpan delay, CancellationToken ct)
+        {
+            _ = started.Release();
+            await Task.Delay(delay, _time, ct);
+            return Obj(("waited", delay.TotalSeconds));
+        }
+
+        var pipeline = new PipelineConfig
+        {
+            Name = "qa",
+            Stages =
+            [
+                new PipelineStage("first", "first", [RoutingRule.Always("second")]),
+                new PipelineStage("second", "second", [RoutingRule.Always("third")]),
+                new PipelineStage("third", "third"),
+            ],
+        };
+        TimeSpan limit = TimeSpan.FromSeconds(2);
+        CapabilityDefinition capability = Capability(
+            pipeline,
+            new AgentDefinition { Name = "first", Timeout = limit, Handler = (_, ct) => Wait(TimeSpan.FromSeconds(1.5), ct) },
+            new AgentDefinition { Name = "second", Timeout = limit, Handler = (_, ct) => Wait(Timeout.InfiniteTimeSpan, ct) },
+            new AgentDefinition { Name = "third", Timeout = limit, Handler = (_, ct) => Wait(TimeSpan.FromSeconds(1.5), ct) });
+
+        Task<List<RunEvent>> run = CollectAsync(Runner(_kernel, capability, _time).StreamAsync(new RunRequest { Pipeline = "qa", Input = "x" }));
+        await started.WaitAsync();
+        _time.Advance(TimeSpan.FromSeconds(1.5));       // first finishes within its 2 s
+        await started.WaitAsync();
+        _time.Advance(TimeSpan.FromSeconds(1.5));       // second's own 2 s are not up yet: 3 s into the run, 1.5 s into the step
+        Assert.That(run.IsCompleted, Is.False);
+        _time.Advance(TimeSpan.FromSeconds(0.5));       // now they are
+        await started.WaitAsync();
+        _time.Advance(TimeSpan.FromSeconds(1.5));       // third, after a step that timed out, still has its whole 2 s
+        List<RunEvent> events = await run;
+
+        AgentCompleted[] completed = [.. events.OfType<AgentCompleted>()];
+        Assert.That(completed.Select(c => (c.Agent, c.Success)), Is.EqualTo(new[] { ("first", true), ("second", false), ("third", true) }));
+        Assert.That(completed[1].Error, Is.EqualTo("Agent 'second' timed out after 2s"));
+        Assert.That(events[^1], Is.TypeOf<RunCompleted>());
+    }
+
+    [Test]
+    public async Task Cancelling_during_a_later_step_ends_the_run_as_cancelled_not_as_a_timeout()
+    {
+        using var cancel = new CancellationTokenSource();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        CapabilityDefinition capability = Capability(ThreeStages(),
+            Code("understand", _ => Obj()),
+            Code("think", _ => Obj(("again", false))),
+            new AgentDefinition
+            {
+                Name = "respond",
+                Handler = async (_, ct) =>
+                {
+                    started.SetResult();
+                    await Task.Delay(Timeout.InfiniteTimeSpan, _time, ct);
+                    return [];
+                },
+            });
+
+        Task<List<RunEvent>> run = CollectAsync(Runner(_kernel, capability, _time).StreamAsync(new RunRequest { Pipeline = "qa", Input = "x" }, cancel.Token));
+        await started.Task;
+        await cancel.CancelAsync();
+        List<RunEvent> events = await run;
+
+        Assert.That(events.OfType<AgentCompleted>().Select(c => c.Agent), Is.EqualTo(new[] { "understand", "think" }), "the cancelled step reports nothing");
+        Assert.That(events[^1], Is.TypeOf<RunCompleted>());
+        Assert.That(((RunCompleted)events[^1]).Result.TerminalReason, Is.EqualTo(TerminalReason.UserCancelled));
+    }
+
+    [Test]
     public async Task A_clarification_pauses_the_run_and_the_answer_resumes_it_at_the_resume_stage()
     {
         var ran = new List<string>();

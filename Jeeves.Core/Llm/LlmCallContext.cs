@@ -167,9 +167,10 @@ public sealed class LlmCallContext
 
     /// <summary>Gets the context carried by chat options.</summary>
     /// <param name="options">The options, or <see langword="null"/>.</param>
-    /// <returns>The context under <see cref="PropertyName"/>, or <see langword="null"/> when there is none.</returns>
+    /// <returns>The context under <see cref="PropertyName"/> (or attached by the runtime), or <see langword="null"/> when there is none.</returns>
     public static LlmCallContext? FromOptions(ChatOptions? options) =>
-        options?.AdditionalProperties is { } properties
+        options is MeteredChatOptions metered ? metered.Meter
+        : options?.AdditionalProperties is { } properties
         && properties.TryGetValue(PropertyName, out object? value)
         && value is LlmCallContext context ? context : null;
 

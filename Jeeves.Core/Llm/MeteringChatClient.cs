@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
@@ -58,21 +59,52 @@ public sealed class MeteringChatClient : DelegatingChatClient
 
     /// <inheritdoc/>
     /// <exception cref="LlmBudgetExceededException">The call would exceed the budget of its <see cref="LlmCallContext"/>; nothing was sent.</exception>
-    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
         LlmCallContext? context = LlmCallContext.FromOptions(options);
         if (context is null)
         {
-            return await base.GetResponseAsync(messages, options, cancellationToken);
+            return base.GetResponseAsync(messages, options, cancellationToken);
         }
 
-        Admit(context);
-        IList<ChatMessage> sent = messages as IList<ChatMessage> ?? [.. messages];
+        IList<ChatMessage> sent;
+        Task<ChatResponse> call;
+        try
+        {
+            Admit(context);
+            sent = messages as IList<ChatMessage> ?? [.. messages];
+            call = base.GetResponseAsync(sent, options, cancellationToken);
+        }
+        catch (LlmBudgetExceededException ex)
+        {
+            return Task.FromException<ChatResponse>(ex);
+        }
+#pragma warning disable CA1031 // Not swallowed: a client that throws instead of returning a faulted task is metered as failed, and its exception rethrown from the returned task.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return MeterAsync(context, messages as IList<ChatMessage> ?? [], Task.FromException<ChatResponse>(ex), cancellationToken);
+        }
+
+        if (call.IsCompletedSuccessfully && !context.ChargeKernel)
+        {
+            // A model that answered at once (a mock, a cache): meter now and hand back the model's own task.
+#pragma warning disable RS0030 // The task has completed successfully: reading its result does not block.
+            Meter(context, sent, call.Result);
+#pragma warning restore RS0030
+            return call;
+        }
+
+        return MeterAsync(context, sent, call, cancellationToken);
+    }
+
+    private async Task<ChatResponse> MeterAsync(LlmCallContext context, IList<ChatMessage> sent, Task<ChatResponse> call, CancellationToken cancellationToken)
+    {
         ChatResponse response;
         try
         {
-            response = await base.GetResponseAsync(sent, options, cancellationToken);
+            response = await call;
         }
         catch (Exception ex)
         {
@@ -80,9 +112,28 @@ public sealed class MeteringChatClient : DelegatingChatClient
             throw;
         }
 
-        long outputChars = response.Messages.Sum(m => m.Contents.Sum(ContentChars));
-        await CompleteAsync(context, sent, response.Usage, outputChars, response.ModelId, cancellationToken);
+        await CompleteAsync(context, sent, response.Usage, response.Usage?.OutputTokenCount is null ? OutputChars(response.Messages) : 0, response.ModelId, cancellationToken);
         return response;
+    }
+
+    private void Meter(LlmCallContext context, IList<ChatMessage> sent, ChatResponse response)
+    {
+        Task charged = CompleteAsync(context, sent, response.Usage, response.Usage?.OutputTokenCount is null ? OutputChars(response.Messages) : 0, response.ModelId, CancellationToken.None);
+        Debug.Assert(charged.IsCompletedSuccessfully, "Only a call that charges the kernel completes asynchronously.");
+    }
+
+    private static long OutputChars(IList<ChatMessage> messages)
+    {
+        long chars = 0;
+        foreach (ChatMessage message in messages)
+        {
+            foreach (AIContent content in message.Contents)
+            {
+                chars += ContentChars(content);
+            }
+        }
+
+        return chars;
     }
 
     /// <inheritdoc/>

@@ -77,6 +77,9 @@ public sealed class AgentContext
 
     internal int ToolCalls { get; set; }
 
+    /// <summary>Gets the outputs so far as the run keeps them (enumerated without boxing, in the order they were first produced).</summary>
+    internal Dictionary<string, JsonObject> RunOutputs => _run.Outputs;
+
     internal IRunEventSink Events => _run.Events;
 
     /// <summary>

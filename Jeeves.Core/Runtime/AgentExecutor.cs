@@ -20,11 +20,6 @@ internal readonly record struct AgentOutcome(bool Success, JsonObject Output, st
 /// <summary>Runs one agent: hooks, then its main step (code, or a model call with its tools), with its timeout.</summary>
 internal sealed partial class AgentExecutor
 {
-    private static readonly HashSet<string> BaseKeys = new(StringComparer.Ordinal)
-    {
-        "raw_input", "user_input", "user_query", "user_id", "session_id", "session_state", "role_description",
-    };
-
     private readonly ChatClients _chat;
     private readonly PipelineRunnerOptions _options;
 
@@ -34,7 +29,7 @@ internal sealed partial class AgentExecutor
         _options = options;
     }
 
-    public async Task<AgentOutcome> RunAsync(RunState run, AgentContext context, CancellationToken cancellationToken)
+    public async ValueTask<AgentOutcome> RunAsync(RunState run, AgentContext context, CancellationToken cancellationToken)
     {
         AgentDefinition agent = context.Agent;
         long started = run.TimeProvider.GetTimestamp();
@@ -47,9 +42,7 @@ internal sealed partial class AgentExecutor
         };
 
         TimeSpan limit = agent.Timeout ?? _options.AgentTimeout;
-        using var timeout = new CancellationTokenSource(limit, run.TimeProvider);
-        using CancellationTokenSource? linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token) : null;
-        CancellationToken token = linked?.Token ?? timeout.Token;
+        CancellationToken token = run.Steps.Start(limit);
         string? error = null;
         TerminalReason? endsRun = null;
         try
@@ -81,7 +74,7 @@ internal sealed partial class AgentExecutor
         {
             throw;
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        catch (OperationCanceledException) when (run.Steps.TimedOut)
         {
             error = string.Create(CultureInfo.InvariantCulture, $"Agent '{agent.Name}' timed out after {limit.TotalSeconds:0.###}s");
         }
@@ -126,48 +119,6 @@ internal sealed partial class AgentExecutor
         return new AgentOutcome(true, output, null, metrics, meter.CostUsd, null);
     }
 
-    /// <summary>Builds the values a prompt can name (runtime spec §3.2): the base keys, then every output and its fields, then the run's state.</summary>
-    internal static Dictionary<string, JsonNode?> BuildPromptContext(AgentContext context)
-    {
-        string input = context.Input;
-        int capacity = BaseKeys.Count + context.State.Count;
-        foreach (JsonObject output in context.Outputs.Values)
-        {
-            capacity += 1 + output.Count;
-        }
-
-        // Sized once: growing from empty would allocate and rehash twice or more per agent run.
-        var values = new Dictionary<string, JsonNode?>(capacity, StringComparer.Ordinal)
-        {
-            ["raw_input"] = input,
-            ["user_input"] = input,
-            ["user_query"] = input,
-            ["user_id"] = context.UserId,
-            ["session_id"] = context.SessionId,
-            ["session_state"] = "Session: " + context.SessionId,
-            ["role_description"] = $"As the {context.Agent.Name} agent in this pipeline stage.",
-        };
-
-        foreach ((string key, JsonObject output) in context.Outputs)
-        {
-            values[key] = output;
-            foreach ((string field, JsonNode? value) in output)
-            {
-                if (!BaseKeys.Contains(field))
-                {
-                    values[field] = value;
-                }
-            }
-        }
-
-        foreach ((string key, JsonNode? value) in context.State)
-        {
-            values[key] = value;
-        }
-
-        return values;
-    }
-
     /// <summary>Finds the <c>[...]</c> citations in a text, in order, each once.</summary>
     internal static List<string> ExtractCitations(string text)
     {
@@ -191,12 +142,12 @@ internal sealed partial class AgentExecutor
 
     private static int Remaining(int a, int b) => Math.Max(0, Math.Min(a, b));
 
-    private async Task<JsonObject> CallModelAsync(RunState run, AgentContext context, LlmCallContext meter, CancellationToken cancellationToken)
+    private async ValueTask<JsonObject> CallModelAsync(RunState run, AgentContext context, LlmCallContext meter, CancellationToken cancellationToken)
     {
         AgentDefinition agent = context.Agent;
         string promptName = agent.StreamTokens && agent.StreamingPrompt is not null ? agent.StreamingPrompt : agent.Prompt!;
         PromptTemplate prompt = run.Capability.Prompts[promptName];
-        Dictionary<string, JsonNode?> values = BuildPromptContext(context);
+        var values = new PromptValues(context);
         var messages = new List<ChatMessage>(4);
         if (prompt.RenderSystem(values) is { } system)
         {
@@ -206,13 +157,12 @@ internal sealed partial class AgentExecutor
         messages.Add(new ChatMessage(ChatRole.User, prompt.RenderUser(values)));
 
         bool structured = agent.OutputMode == AgentOutputMode.Structured;
-        var options = new ChatOptions
+        var options = new MeteredChatOptions(meter)
         {
             Temperature = agent.Temperature,
             MaxOutputTokens = agent.MaxOutputTokens,
             StopSequences = agent.StopSequences.Count > 0 ? [.. agent.StopSequences] : null,
             ResponseFormat = !structured ? null : agent.OutputSchema is { } schema ? ChatResponseFormat.ForJsonSchema(schema, agent.Name) : ChatResponseFormat.Json,
-            AdditionalProperties = new AdditionalPropertiesDictionary { [LlmCallContext.PropertyName] = meter },
         };
 
         IChatClient client = _chat.For(agent.ModelRole);
@@ -235,8 +185,8 @@ internal sealed partial class AgentExecutor
             }
 
             JsonObject? parsed = LenientJson.ParseObject(text);
-            List<string> missing = parsed is null ? [] : MissingFields(parsed, agent.RequiredOutputFields);
-            if (parsed is not null && missing.Count == 0)
+            List<string>? missing = parsed is null || agent.RequiredOutputFields.Count == 0 ? null : MissingFields(parsed, agent.RequiredOutputFields);
+            if (parsed is not null && missing is not { Count: > 0 })
             {
                 return parsed;
             }
@@ -250,11 +200,11 @@ internal sealed partial class AgentExecutor
             messages.Add(new ChatMessage(ChatRole.Assistant, text));
             messages.Add(new ChatMessage(ChatRole.User, parsed is null
                 ? "That reply was not a JSON object. Reply again with only the JSON object asked for."
-                : $"That reply lacks the required field(s) {string.Join(", ", missing)}. Reply again with only the JSON object, including them."));
+                : $"That reply lacks the required field(s) {string.Join(", ", missing!)}. Reply again with only the JSON object, including them."));
         }
     }
 
-    private static async Task<string> CompleteAsync(RunState run, AgentContext context, IChatClient client, List<ChatMessage> messages, ChatOptions options, CancellationToken cancellationToken)
+    private static async ValueTask<string> CompleteAsync(RunState run, AgentContext context, IChatClient client, List<ChatMessage> messages, ChatOptions options, CancellationToken cancellationToken)
     {
         try
         {

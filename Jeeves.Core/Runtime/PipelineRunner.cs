@@ -95,18 +95,36 @@ public sealed partial class PipelineRunner
         using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var sink = new ChannelRunEventSink(channel.Writer);
         Task<RunEvent> loop = RunLoopAsync(request, sink, run.Token);
-        _ = loop.ContinueWith(static (t, w) => ((ChannelWriter<RunEvent>)w!).TryComplete(t.Exception), channel.Writer, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+        // The loop always writes a terminal event, which ends the reading below; the channel is completed only when the
+        // loop itself fails (a bug), so that the reader sees that failure instead of waiting forever.
+        if (!loop.IsCompleted)
+        {
+            _ = loop.ContinueWith(static (t, w) => CompleteOnFailure(t, (ChannelWriter<RunEvent>)w!), channel.Writer, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+        else
+        {
+            CompleteOnFailure(loop, channel.Writer);
+        }
+
+        ChannelReader<RunEvent> reader = channel.Reader;
         bool ended = false;
         try
         {
-            await foreach (RunEvent e in channel.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            while (!ended)
             {
+                if (!reader.TryRead(out RunEvent? e))
+                {
+                    if (!await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
                 ended = e.IsTerminal;
                 yield return e;
-                if (ended)
-                {
-                    break;
-                }
             }
         }
         finally
@@ -116,13 +134,25 @@ public sealed partial class PipelineRunner
                 await run.CancelAsync().ConfigureAwait(false);
 
                 // Nobody reads the rest, but the run may still be waiting for room to write (its terminal event is written
-                // whatever the token says): drain until it finishes and completes the channel.
-                await foreach (RunEvent _ in channel.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+                // whatever the token says): drain until that terminal event, or until a failed loop completes the channel.
+                while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
                 {
+                    if (reader.TryRead(out RunEvent? e) && e.IsTerminal)
+                    {
+                        break;
+                    }
                 }
             }
 
             _ = await loop.ConfigureAwait(false);
+        }
+    }
+
+    private static void CompleteOnFailure(Task<RunEvent> loop, ChannelWriter<RunEvent> writer)
+    {
+        if (!loop.IsCompletedSuccessfully)
+        {
+            _ = writer.TryComplete(loop.Exception?.InnerException ?? new OperationCanceledException("The run loop was cancelled."));
         }
     }
 
@@ -145,7 +175,7 @@ public sealed partial class PipelineRunner
         }
 
         var tools = new ToolInvoker(_kernel, capability, _options.ToolTimeout, _time, _logger);
-        var state = new RunState(_kernel, capability, pipeline, pid, (JsonObject?)request.State?.DeepClone() ?? [], tools, sink, _time, _logger);
+        using var state = new RunState(_kernel, capability, pipeline, pid, (JsonObject?)request.State?.DeepClone() ?? [], tools, sink, _time, _logger, cancellationToken);
         string sessionId = request.SessionId ?? string.Empty;
         string requestId = request.RequestId ?? string.Empty;
         bool started = false;       // only a run that started its session ends the process; a refused start leaves it alone
@@ -170,7 +200,11 @@ public sealed partial class PipelineRunner
             }
 
             Log.RunStarted(_logger, pipeline.Name, pid.Value);
-            await state.EmitAsync(new RunStarted(pid, _time.GetUtcNow(), pipeline.Name, sessionId, requestId), cancellationToken).ConfigureAwait(false);
+            if (sink.IsEnabled)
+            {
+                await sink.WriteAsync(new RunStarted(pid, _time.GetUtcNow(), pipeline.Name, sessionId, requestId), cancellationToken).ConfigureAwait(false);
+            }
+
             Instruction next = await _kernel.Orchestration.GetNextInstructionAsync(pid, cancellationToken).ConfigureAwait(false);
             string? waitedOn = null;
             while (true)
@@ -263,12 +297,16 @@ public sealed partial class PipelineRunner
         }
     }
 
-    private async Task<(Instruction Next, TerminalReason? EndsRun, string? Error)> RunAgentAsync(RunState state, Instruction instruction, CancellationToken cancellationToken)
+    private async ValueTask<(Instruction Next, TerminalReason? EndsRun, string? Error)> RunAgentAsync(RunState state, Instruction instruction, CancellationToken cancellationToken)
     {
         string agentName = instruction.AgentName ?? string.Empty;
         Envelope envelope = instruction.Envelope ?? throw new KernelException(KernelErrorCode.Internal, "RUN_AGENT instruction without an envelope");
         string stage = envelope.Pipeline.CurrentStage;
-        await state.EmitAsync(new AgentStarted(state.ProcessId, _time.GetUtcNow(), agentName, stage), cancellationToken).ConfigureAwait(false);
+        if (state.Events.IsEnabled)
+        {
+            await state.Events.WriteAsync(new AgentStarted(state.ProcessId, _time.GetUtcNow(), agentName, stage), cancellationToken).ConfigureAwait(false);
+        }
+
 
         AgentOutcome outcome;
         CreateInterruptRequest? interrupt = null;

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -55,13 +56,27 @@ public sealed class PromptTemplate
     /// <param name="context">The values by name.</param>
     /// <returns>The text, or <see langword="null"/> when there is no system part.</returns>
     /// <exception cref="KeyNotFoundException">A placeholder has no value in <paramref name="context"/>.</exception>
-    public string? RenderSystem(IReadOnlyDictionary<string, JsonNode?> context) => System is null ? null : Render(_system, context);
+    public string? RenderSystem(IReadOnlyDictionary<string, JsonNode?> context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return System is null ? null : Render(_system, new DictionarySource(context));
+    }
 
     /// <summary>Renders the user part.</summary>
     /// <param name="context">The values by name.</param>
     /// <returns>The text.</returns>
     /// <exception cref="KeyNotFoundException">A placeholder has no value in <paramref name="context"/>.</exception>
-    public string RenderUser(IReadOnlyDictionary<string, JsonNode?> context) => Render(_user, context);
+    public string RenderUser(IReadOnlyDictionary<string, JsonNode?> context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return Render(_user, new DictionarySource(context));
+    }
+
+    /// <summary>Renders the system part from the values an agent run provides.</summary>
+    internal string? RenderSystem(PromptValues values) => System is null ? null : Render(_system, values);
+
+    /// <summary>Renders the user part from the values an agent run provides.</summary>
+    internal string RenderUser(PromptValues values) => Render(_user, values);
 
     /// <summary>Formats a context value as the reference did: strings verbatim, numbers in invariant form, booleans as <c>True</c>/<c>False</c>, null as <c>None</c>, objects and arrays as JSON.</summary>
     /// <param name="value">The value.</param>
@@ -102,8 +117,14 @@ public sealed class PromptTemplate
         return 0;
     }
 
-    private static string Render(Segment[] segments, IReadOnlyDictionary<string, JsonNode?> context)
+    private static string Render<TSource>(Segment[] segments, TSource context)
+        where TSource : IValueSource
     {
+        if (segments.Length == 1 && !segments[0].IsPlaceholder)
+        {
+            return segments[0].Text;
+        }
+
         // Every part is found first and the parts are joined once, so the result is the only string built.
         string[] parts = ArrayPool<string>.Shared.Rent(segments.Length);
         try
@@ -115,9 +136,9 @@ public sealed class PromptTemplate
                 {
                     parts[i] = segment.Text;
                 }
-                else if (context.TryGetValue(segment.Text, out JsonNode? value))
+                else if (context.TryFormat(segment.Text, out string? value))
                 {
-                    parts[i] = FormatValue(value);
+                    parts[i] = value;
                 }
                 else
                 {
@@ -194,5 +215,27 @@ public sealed class PromptTemplate
     private static bool IsIdentifier(string s) =>
         s.Length > 0 && (char.IsAsciiLetter(s[0]) || s[0] == '_') && s.All(static ch => char.IsAsciiLetterOrDigit(ch) || ch == '_');
 
+    /// <summary>Where a template's placeholders get their text.</summary>
+    internal interface IValueSource
+    {
+        /// <summary>Finds and formats the value named <paramref name="name"/>.</summary>
+        bool TryFormat(string name, [NotNullWhen(true)] out string? text);
+    }
+
     private readonly record struct Segment(string Text, bool IsPlaceholder);
+
+    private readonly struct DictionarySource(IReadOnlyDictionary<string, JsonNode?> values) : IValueSource
+    {
+        public bool TryFormat(string name, [NotNullWhen(true)] out string? text)
+        {
+            if (values.TryGetValue(name, out JsonNode? value))
+            {
+                text = FormatValue(value);
+                return true;
+            }
+
+            text = null;
+            return false;
+        }
+    }
 }

@@ -21,7 +21,7 @@ internal sealed class NullRunEventSink : IRunEventSink
 }
 
 /// <summary>Everything one run carries from agent to agent. Used by one run loop at a time.</summary>
-internal sealed class RunState
+internal sealed class RunState : IDisposable
 {
     public RunState(
         IKernelClient kernel,
@@ -32,7 +32,8 @@ internal sealed class RunState
         ToolInvoker tools,
         IRunEventSink events,
         TimeProvider timeProvider,
-        ILogger logger)
+        ILogger logger,
+        CancellationToken cancellationToken)
     {
         Kernel = kernel;
         Capability = capability;
@@ -43,6 +44,7 @@ internal sealed class RunState
         Events = events;
         TimeProvider = timeProvider;
         Logger = logger;
+        Steps = new StepCancellation(timeProvider, cancellationToken);
     }
 
     public IKernelClient Kernel { get; }
@@ -67,6 +69,9 @@ internal sealed class RunState
 
     public ILogger Logger { get; }
 
+    /// <summary>Gets the cancellation of the agent step that is running (the caller's token or the step's timeout).</summary>
+    public StepCancellation Steps { get; }
+
     public ResourceQuota Quota { get; set; } = ResourceQuota.Default;
 
     public ResourceUsage? UsageAtStart { get; set; }
@@ -78,6 +83,8 @@ internal sealed class RunState
     public string? LastOutputAgent { get; set; }
 
     public DateTimeOffset Now => TimeProvider.GetUtcNow();
+
+    public void Dispose() => Steps.Dispose();
 
     public ValueTask EmitAsync(RunEvent runEvent, CancellationToken cancellationToken) =>
         Events.IsEnabled ? Events.WriteAsync(runEvent, cancellationToken) : ValueTask.CompletedTask;
