@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Tracing;
 using System.Globalization;
 using Jeeves.Benchmarks.Runtime;
@@ -5,7 +6,7 @@ using Jeeves.Benchmarks.Runtime;
 namespace Jeeves.Benchmarks.Profile;
 
 /// <summary>
-/// <c>alloc [runs]</c>: where a benchmark's allocations go, by type. Runs the <c>runtime.step</c> pipeline (both
+/// <c>alloc [runs] [--hold]</c>: where a benchmark's allocations go, by type. Runs the <c>runtime.step</c> pipeline (both
 /// <see cref="Jeeves.Runtime.PipelineRunner.RunAsync"/> and the stream) many times under an <see cref="EventListener"/>
 /// that reads the runtime's sampled allocation events (one per ~100 KB allocated), and prints the exact bytes per run and
 /// the sampled share of each allocated type. A tool to find the next thing to cut, not a measurement to quote.
@@ -14,7 +15,7 @@ internal static class AllocationProfiler
 {
     public static async Task<int> RunAsync(string[] args, TextWriter output)
     {
-        int runs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 200_000;
+        int runs = args.Length > 0 && !args[0].StartsWith('-') ? int.Parse(args[0], CultureInfo.InvariantCulture) : 200_000;
         await using var bench = new RuntimeStepBenchmarks();
         await bench.SetupAsync();
         foreach ((string name, Func<Task> run) in new (string, Func<Task>)[]
@@ -29,6 +30,9 @@ internal static class AllocationProfiler
             }
 
             using var listener = new AllocationListener();
+            int[] collections = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+            TimeSpan paused = GC.GetTotalPauseDuration();
+            long started = Stopwatch.GetTimestamp();
             long before = GC.GetTotalAllocatedBytes(precise: true);
             int invocations = runs / RuntimeStepBenchmarks.RunsPerInvoke;
             for (int i = 0; i < invocations; i++)
@@ -37,9 +41,33 @@ internal static class AllocationProfiler
             }
 
             long bytes = GC.GetTotalAllocatedBytes(precise: true) - before;
-            long perRun = bytes / (invocations * (long)RuntimeStepBenchmarks.RunsPerInvoke);
-            output.WriteLine($"# {name}: {perRun:N0} B per {RuntimeStepBenchmarks.Steps}-step run ({invocations * RuntimeStepBenchmarks.RunsPerInvoke:N0} runs)");
+            TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
+            long total = invocations * (long)RuntimeStepBenchmarks.RunsPerInvoke;
+            long perRun = bytes / total;
+            TimeSpan inGc = GC.GetTotalPauseDuration() - paused;
+            output.WriteLine($"# {name}: {perRun:N0} B per {RuntimeStepBenchmarks.Steps}-step run ({total:N0} runs); {elapsed.TotalMicroseconds / total:N1} us per run with the listener on; " +
+                $"GCs gen0/1/2 {GC.CollectionCount(0) - collections[0]}/{GC.CollectionCount(1) - collections[1]}/{GC.CollectionCount(2) - collections[2]}, paused {inGc.TotalMilliseconds:N0} ms ({inGc / elapsed:P0} of the time)");
             listener.Print(output, perRun);
+        }
+
+        // What a finished run keeps alive until the kernel's cleanup collects it.
+        await using var keeping = new RuntimeStepBenchmarks { CleanupInterval = TimeSpan.FromHours(1) };
+        await keeping.SetupAsync();
+        long heap = GC.GetTotalMemory(forceFullCollection: true);
+        const int Kept = 2_000;
+        for (int i = 0; i < Kept / RuntimeStepBenchmarks.RunsPerInvoke; i++)
+        {
+            _ = await keeping.RunAsync();
+        }
+
+        long retained = (GC.GetTotalMemory(forceFullCollection: true) - heap) / Kept;
+        output.WriteLine($"# a finished run keeps {retained:N0} B alive until cleanup");
+        if (args.Contains("--hold"))
+        {
+            // Time to take a heap dump of the finished runs (dotnet-gcdump collect -p PID).
+            output.WriteLine($"# holding {Kept:N0} finished runs for 60 s in process {Environment.ProcessId}");
+            await Task.Delay(TimeSpan.FromSeconds(60), TimeProvider.System);
+            GC.KeepAlive(keeping);
         }
 
         return 0;

@@ -40,11 +40,14 @@ public class RuntimeStepBenchmarks : IAsyncDisposable
     private ZeroLatencyChatClient? _chat;
     private AgentFrameworkPipeline? _peer;
 
+    /// <summary>Gets or sets how often the kernel's cleanup collects finished processes (for profiling what a finished run keeps).</summary>
+    public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     [GlobalSetup]
     public async Task SetupAsync()
     {
         KernelOptions options = BenchKernel.UnlimitedOptions();
-        options.Cleanup.Interval = TimeSpan.FromSeconds(1);
+        options.Cleanup.Interval = CleanupInterval;
         options.Cleanup.ProcessRetention = TimeSpan.Zero;
         _kernel = InProcessKernelClient.Create(options, TimeProvider.System, logger: null);
         _chat = new ZeroLatencyChatClient();

@@ -163,8 +163,7 @@ public sealed class PromptValuesTests
         }
 
         var pid = new ProcessId("p1");
-        var tools = new ToolInvoker(_kernel, _capability, TimeSpan.FromSeconds(1), _time, NullLogger.Instance);
-        var run = new RunState(_kernel, _capability, _capability.Pipelines["p"], pid, stateObject, tools, NullRunEventSink.Instance, _time, NullLogger.Instance, CancellationToken.None);
+        var run = new RunState(_kernel, _capability, _capability.Pipelines["p"], pid, stateObject, TimeSpan.FromSeconds(1), NullRunEventSink.Instance, _time, NullLogger.Instance, CancellationToken.None);
         foreach ((string key, JsonObject output) in outputs)
         {
             run.Outputs[key] = output;

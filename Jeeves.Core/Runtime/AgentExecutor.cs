@@ -37,8 +37,8 @@ internal sealed partial class AgentExecutor
         {
             ModelRole = agent.ModelRole,
             RemainingLlmCalls = Remaining(context.Envelope.Bounds.MaxLlmCalls - context.Envelope.Bounds.LlmCallCount, run.Quota.MaxLlmCalls - CallsSoFar(run)),
-            RemainingInputTokens = Math.Max(0, run.Quota.MaxInputTokens - (run.UsageAtStart?.TokensIn ?? 0) - run.Usage.TokensIn),
-            RemainingOutputTokens = Math.Max(0, run.Quota.MaxOutputTokens - (run.UsageAtStart?.TokensOut ?? 0) - run.Usage.TokensOut),
+            RemainingInputTokens = Math.Max(0, run.Quota.MaxInputTokens - (run.UsageAtStart?.TokensIn ?? 0) - run.TokensIn),
+            RemainingOutputTokens = Math.Max(0, run.Quota.MaxOutputTokens - (run.UsageAtStart?.TokensOut ?? 0) - run.TokensOut),
         };
 
         TimeSpan limit = agent.Timeout ?? _options.AgentTimeout;
@@ -138,7 +138,7 @@ internal sealed partial class AgentExecutor
     private static List<string> MissingFields(JsonObject output, IReadOnlyList<string> required) =>
         [.. required.Where(f => !output.ContainsKey(f))];
 
-    private static int CallsSoFar(RunState run) => (run.UsageAtStart?.LlmCalls ?? 0) + run.Usage.LlmCalls;
+    private static int CallsSoFar(RunState run) => (run.UsageAtStart?.LlmCalls ?? 0) + run.LlmCalls;
 
     private static int Remaining(int a, int b) => Math.Max(0, Math.Min(a, b));
 

@@ -174,8 +174,7 @@ public sealed partial class PipelineRunner
             return await EndAsync(sink, new RunFailed(pid, _time.GetUtcNow(), unknown, EmptyResult(pid, request, unknown))).ConfigureAwait(false);
         }
 
-        var tools = new ToolInvoker(_kernel, capability, _options.ToolTimeout, _time, _logger);
-        using var state = new RunState(_kernel, capability, pipeline, pid, (JsonObject?)request.State?.DeepClone() ?? [], tools, sink, _time, _logger, cancellationToken);
+        using var state = new RunState(_kernel, capability, pipeline, pid, (JsonObject?)request.State?.DeepClone() ?? [], _options.ToolTimeout, sink, _time, _logger, cancellationToken);
         string sessionId = request.SessionId ?? string.Empty;
         string requestId = request.RequestId ?? string.Empty;
         bool started = false;       // only a run that started its session ends the process; a refused start leaves it alone
@@ -327,7 +326,7 @@ public sealed partial class PipelineRunner
             }
         }
 
-        state.Usage = state.Usage.Add(outcome.Metrics, outcome.CostUsd);
+        state.AddUsage(outcome.Metrics, outcome.CostUsd);
         Instruction next = await _kernel.Orchestration.ReportAgentResultAsync(state.ProcessId, new AgentResult
         {
             AgentName = agentName,

@@ -19,18 +19,32 @@ internal readonly struct PromptValues : PromptTemplate.IValueSource
         "raw_input", "user_input", "user_query", "user_id", "session_id", "session_state", "role_description",
     };
 
-    // One text per agent name, so that a prompt naming {role_description} does not build it on every run.
+    // One text per agent name, so that a prompt naming {role_description} does not build it on every run; bounded, in case
+    // a program makes agents with ever new names.
+    private const int MaxCachedRoleDescriptions = 4096;
     private static readonly ConcurrentDictionary<string, string> s_roleDescriptions = new(StringComparer.Ordinal);
+    private static int s_roleDescriptionCount;
 
     private readonly AgentContext _context;
 
     public PromptValues(AgentContext context) => _context = context;
 
     /// <summary>The <c>role_description</c> of an agent.</summary>
-    internal static string RoleDescription(string agentName) =>
-        s_roleDescriptions.Count < 4096
-            ? s_roleDescriptions.GetOrAdd(agentName, static name => $"As the {name} agent in this pipeline stage.")
-            : $"As the {agentName} agent in this pipeline stage.";
+    internal static string RoleDescription(string agentName)
+    {
+        if (s_roleDescriptions.TryGetValue(agentName, out string? cached))
+        {
+            return cached;
+        }
+
+        string text = $"As the {agentName} agent in this pipeline stage.";
+        if (Volatile.Read(ref s_roleDescriptionCount) < MaxCachedRoleDescriptions && s_roleDescriptions.TryAdd(agentName, text))
+        {
+            _ = Interlocked.Increment(ref s_roleDescriptionCount);
+        }
+
+        return text;
+    }
 
     public bool TryFormat(string name, [NotNullWhen(true)] out string? text)
     {

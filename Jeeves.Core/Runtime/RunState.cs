@@ -23,13 +23,22 @@ internal sealed class NullRunEventSink : IRunEventSink
 /// <summary>Everything one run carries from agent to agent. Used by one run loop at a time.</summary>
 internal sealed class RunState : IDisposable
 {
+    private readonly TimeSpan _toolTimeout;
+    private ToolInvoker? _tools;
+    private int _agentRuns;
+    private int _llmCalls;
+    private int _toolCalls;
+    private long _tokensIn;
+    private long _tokensOut;
+    private decimal _costUsd;
+
     public RunState(
         IKernelClient kernel,
         CapabilityDefinition capability,
         PipelineConfig pipeline,
         ProcessId processId,
         JsonObject state,
-        ToolInvoker tools,
+        TimeSpan toolTimeout,
         IRunEventSink events,
         TimeProvider timeProvider,
         ILogger logger,
@@ -40,7 +49,7 @@ internal sealed class RunState : IDisposable
         Pipeline = pipeline;
         ProcessId = processId;
         State = state;
-        Tools = tools;
+        _toolTimeout = toolTimeout;
         Events = events;
         TimeProvider = timeProvider;
         Logger = logger;
@@ -61,7 +70,8 @@ internal sealed class RunState : IDisposable
 
     public KernelInterrupt? LastInterrupt { get; set; }
 
-    public ToolInvoker Tools { get; }
+    /// <summary>Gets the governed tool path, made on the run's first tool call.</summary>
+    public ToolInvoker Tools => _tools ??= new ToolInvoker(Kernel, Capability, _toolTimeout, TimeProvider, Logger);
 
     public IRunEventSink Events { get; }
 
@@ -76,13 +86,42 @@ internal sealed class RunState : IDisposable
 
     public ResourceUsage? UsageAtStart { get; set; }
 
-    public RunUsage Usage { get; set; } = new();
+    /// <summary>Gets what the run's agents used so far.</summary>
+    public RunUsage Usage => new()
+    {
+        AgentRuns = _agentRuns,
+        LlmCalls = _llmCalls,
+        ToolCalls = _toolCalls,
+        TokensIn = _tokensIn,
+        TokensOut = _tokensOut,
+        CostUsd = _costUsd,
+    };
+
+    /// <summary>Gets the LLM calls the run's agents made so far.</summary>
+    public int LlmCalls => _llmCalls;
+
+    /// <summary>Gets the input tokens the run's agents used so far.</summary>
+    public long TokensIn => _tokensIn;
+
+    /// <summary>Gets the output tokens the run's agents used so far.</summary>
+    public long TokensOut => _tokensOut;
 
     public JsonObject? LastOutput { get; set; }
 
     public string? LastOutputAgent { get; set; }
 
     public DateTimeOffset Now => TimeProvider.GetUtcNow();
+
+    /// <summary>Adds one agent run's usage (the sum <see cref="RunUsage.Add"/> makes, without a record per agent).</summary>
+    public void AddUsage(AgentExecutionMetrics metrics, decimal costUsd)
+    {
+        _agentRuns++;
+        _llmCalls += metrics.LlmCalls;
+        _toolCalls += metrics.ToolCalls;
+        _tokensIn += metrics.TokensIn ?? 0;
+        _tokensOut += metrics.TokensOut ?? 0;
+        _costUsd += costUsd;
+    }
 
     public void Dispose() => Steps.Dispose();
 
