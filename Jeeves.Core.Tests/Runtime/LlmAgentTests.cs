@@ -130,6 +130,31 @@ public sealed class LlmAgentTests
     }
 
     [Test]
+    public async Task A_model_that_does_not_answer_times_the_agent_out_counting_from_the_steps_start()
+    {
+        var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var model = new Jeeves.Tests.Llm.TestChatClient
+        {
+            GetResponseAsyncCallback = async (_, _, ct) =>
+            {
+                _time.Advance(TimeSpan.FromSeconds(1.5));       // work before the model call first waits
+                waiting.SetResult();
+                await Task.Delay(Timeout.InfiniteTimeSpan, _time, ct);
+                throw new InvalidOperationException("unreachable");
+            },
+        };
+
+        Task<List<RunEvent>> run = CollectAsync(Runner(Researcher([]) with { Timeout = TimeSpan.FromSeconds(2) }, options: new PipelineRunnerOptions { ChatClient = model })
+            .StreamAsync(new RunRequest { Pipeline = "p", Input = "x" }));
+        await waiting.Task;
+        Assert.That(run.IsCompleted, Is.False);
+        _time.Advance(TimeSpan.FromSeconds(0.5));               // 2 s since the step started, 0.5 s since it first waited
+        List<RunEvent> events = await run.WaitAsync(TimeSpan.FromSeconds(30));     // a guard against a hang, not a wait
+
+        Assert.That(events.OfType<AgentCompleted>().Single().Error, Is.EqualTo("Agent 'researcher' timed out after 2s"));
+    }
+
+    [Test]
     public async Task Prompts_are_filled_from_the_input_earlier_outputs_and_the_run_state()
     {
         CapabilityDefinition capability = new CapabilityBuilder("c")

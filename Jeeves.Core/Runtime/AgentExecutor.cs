@@ -42,7 +42,9 @@ internal sealed partial class AgentExecutor
         };
 
         TimeSpan limit = agent.Timeout ?? _options.AgentTimeout;
-        CancellationToken token = run.Steps.Start(limit);
+        // Code the runtime does not control gets its clock from the start; the runtime's own model path starts it when it waits.
+        StepCancellation step = run.Steps;
+        CancellationToken token = step.Start(limit, armNow: agent.Handler is not null || agent.Before is not null || agent.After is not null);
         string? error = null;
         TerminalReason? endsRun = null;
         try
@@ -58,7 +60,13 @@ internal sealed partial class AgentExecutor
             }
             else if (agent.Prompt is not null)
             {
-                context.Output = await CallModelAsync(run, context, meter, token).ConfigureAwait(false);
+                ValueTask<JsonObject> call = CallModelAsync(run, context, meter, token);
+                if (!call.IsCompleted)
+                {
+                    step.Arm();
+                }
+
+                context.Output = await call.ConfigureAwait(false);
             }
             else
             {
@@ -74,7 +82,7 @@ internal sealed partial class AgentExecutor
         {
             throw;
         }
-        catch (OperationCanceledException) when (run.Steps.TimedOut)
+        catch (OperationCanceledException) when (step.TimedOut)
         {
             error = string.Create(CultureInfo.InvariantCulture, $"Agent '{agent.Name}' timed out after {limit.TotalSeconds:0.###}s");
         }
@@ -96,6 +104,7 @@ internal sealed partial class AgentExecutor
             Log.AgentFailed(run.Logger, agent.Name, ex);
         }
 
+        step.End();
         var metrics = new AgentExecutionMetrics
         {
             LlmCalls = meter.LlmCalls,
