@@ -90,6 +90,11 @@ public sealed record AgentDefinition
     public IReadOnlyList<string> StopSequences { get; init; } = [];
 
     /// <summary>Gets the longest the agent may run (hooks included) before it fails with a timeout; <see langword="null"/> uses <see cref="PipelineRunnerOptions.AgentTimeout"/>.</summary>
+    /// <remarks>
+    /// The time counts from the agent's start. The cancellation token a handler or hook receives is cancelled when it is up.
+    /// An LLM agent without handler or hooks arms its clock only once the model call has to wait (still counting from the
+    /// start), so a model that answers at once costs no timer.
+    /// </remarks>
     public TimeSpan? Timeout { get; init; }
 
     /// <summary>Gets the hook run before the agent's main step.</summary>
