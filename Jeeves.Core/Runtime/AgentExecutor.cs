@@ -177,7 +177,7 @@ internal sealed partial class AgentExecutor
         IChatClient client = _chat.For(agent.ModelRole);
         if (agent.Tools.Count > 0)
         {
-            options.Tools = [.. agent.Tools.Select(id => (AITool)new GovernedToolFunction(run.Capability.Tools[id].Entry, context, run.Tools))];
+            options.Tools = GovernedTools(run, context);
             client = new FunctionInvokingChatClient(client) { MaximumIterationsPerRequest = agent.MaxToolRounds };
         }
 
@@ -211,6 +211,20 @@ internal sealed partial class AgentExecutor
                 ? "That reply was not a JSON object. Reply again with only the JSON object asked for."
                 : $"That reply lacks the required field(s) {string.Join(", ", missing!)}. Reply again with only the JSON object, including them."));
         }
+    }
+
+    /// <summary>The agent's tools as functions the model can call, each through the governed path.</summary>
+    /// <remarks>A method of its own so that <see cref="CallModelAsync"/> captures nothing: a lambda there would cost every call a closure.</remarks>
+    private static List<AITool> GovernedTools(RunState run, AgentContext context)
+    {
+        IReadOnlyList<string> ids = context.Agent.Tools;
+        var tools = new List<AITool>(ids.Count);
+        foreach (string id in ids)
+        {
+            tools.Add(new GovernedToolFunction(run.Capability.Tools[id].Entry, context, run.Tools));
+        }
+
+        return tools;
     }
 
     private static async ValueTask<string> CompleteAsync(RunState run, AgentContext context, IChatClient client, List<ChatMessage> messages, ChatOptions options, CancellationToken cancellationToken)

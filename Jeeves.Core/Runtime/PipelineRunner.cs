@@ -94,7 +94,7 @@ public sealed partial class PipelineRunner
         });
         using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var sink = new ChannelRunEventSink(channel.Writer);
-        Task<RunEvent> loop = RunLoopAsync(request, sink, run.Token);
+        Task<RunEvent> loop = RunLoopAsync(request, sink, run.Token).AsTask();
 
         // The loop always writes a terminal event, which ends the reading below; the channel is completed only when the
         // loop itself fails (a bug), so that the reader sees that failure instead of waiting forever.
@@ -164,7 +164,7 @@ public sealed partial class PipelineRunner
     }
 
     /// <summary>Runs the loop; never throws except for a bug; always returns (and emits) the terminal event.</summary>
-    private async Task<RunEvent> RunLoopAsync(RunRequest request, IRunEventSink sink, CancellationToken cancellationToken)
+    private async ValueTask<RunEvent> RunLoopAsync(RunRequest request, IRunEventSink sink, CancellationToken cancellationToken)
     {
         ProcessId pid = request.ProcessId ?? ProcessId.New();
         if (!_capabilities.TryGetPipeline(request.Pipeline, out CapabilityDefinition? capability, out PipelineConfig? pipeline))
