@@ -7,14 +7,15 @@ namespace Jeeves.Kernel;
 internal sealed partial class KernelCore
 {
     /// <summary>
-    /// Starts a run of <paramref name="config"/> for a process. The pipeline is validated first; a missing process is
+    /// Starts a run of <paramref name="config"/> for a process. The pipeline is validated (and compiled, once per unchanged
+    /// configuration) first; a missing process is
     /// then created (rate-limited, with <c>process.created</c>) from the envelope's identity.
     /// </summary>
     public SessionState InitializeSession(ProcessId pid, PipelineConfig config, Envelope envelope, bool force = false)
     {
         RequirePid(pid);
         ArgumentNullException.ThrowIfNull(envelope);
-        PipelineValidator.Validate(config);
+        CompiledPipeline pipeline = _pipelines.Get(config);
         if (!force && _orchestrator.Get(pid) is not null)
         {
             throw KernelErrors.AlreadyExists($"Session already exists for process: {pid} (use force=true to replace)");
@@ -26,7 +27,6 @@ internal sealed partial class KernelCore
             throw KernelErrors.StateTransition($"cannot start a session for pid {pid}: state is {process.State}");
         }
 
-        var pipeline = new CompiledPipeline(config);
         if (process is null)
         {
             EnvelopeIdentity id = envelope.Identity;
@@ -210,13 +210,13 @@ internal sealed partial class KernelCore
             throw KernelErrors.Validation("Invalid envelope: identity.envelope_id is required");
         }
 
-        PipelineValidator.Validate(config);
+        CompiledPipeline pipeline = _pipelines.Get(config);
         if (_orchestrator.Get(pid) is not null)
         {
             throw KernelErrors.AlreadyExists($"Session already exists for process: {pid} (use force=true to replace)");
         }
 
-        _orchestrator.Initialize(pid, new CompiledPipeline(config), envelope, Now);
+        _orchestrator.Initialize(pid, pipeline, envelope, Now);
         return GetNextInstruction(pid);
     }
 
