@@ -1,50 +1,148 @@
 namespace Jeeves.Kernel;
 
 /// <summary>
-/// The kernel's mutable slot for one process. <see cref="Info"/> is replaced, never mutated, so a snapshot handed
-/// out earlier never changes under its reader and reads allocate nothing.
+/// The kernel's mutable slot for one process. Its fields change in place; <see cref="Info"/> builds an immutable
+/// <see cref="ProcessInfo"/> snapshot when someone reads it and keeps it until the next change, so a snapshot handed out
+/// never changes under its reader, and a state change nobody reads costs no snapshot at all.
 /// </summary>
-/// <remarks>
-/// Usage changes often (every agent report) and is rarely read in between, so a usage change is held aside and
-/// folded into a new snapshot only when someone reads <see cref="Info"/>.
-/// </remarks>
-internal sealed class ProcessRecord(ProcessInfo info)
+/// <remarks>Not thread-safe: the kernel actor is its only user. Every setter drops the cached snapshot.</remarks>
+internal sealed class ProcessRecord
 {
-    private ProcessInfo _info = info;
-    private ResourceUsage? _pendingUsage;
+    private ProcessInfo? _snapshot;
 
-    public ProcessInfo Info
+    /// <summary>Initializes a record in state NEW.</summary>
+    public ProcessRecord(ProcessId pid, RequestId requestId, UserId userId, SessionId sessionId, SchedulingPriority priority, ResourceQuota quota, DateTimeOffset createdAt)
     {
-        get
-        {
-            if (_pendingUsage is { } usage)
-            {
-                _info = _info with { Usage = usage };
-                _pendingUsage = null;
-            }
+        Pid = pid;
+        RequestId = requestId;
+        UserId = userId;
+        SessionId = sessionId;
+        Priority = priority;
+        Quota = quota;
+        CreatedAt = createdAt;
+    }
 
-            return _info;
-        }
-
-        set
+    /// <summary>Initializes a record from a snapshot, in state NEW.</summary>
+    public ProcessRecord(ProcessInfo info)
+        : this(info.Pid, info.RequestId, info.UserId, info.SessionId, info.Priority, info.Quota, info.CreatedAt)
+    {
+        Usage = info.Usage;
+        StartedAt = info.StartedAt;
+        CompletedAt = info.CompletedAt;
+        LastScheduledAt = info.LastScheduledAt;
+        PendingInterrupt = info.PendingInterrupt;
+        PendingInterruptId = info.PendingInterruptId;
+        BlockReason = info.BlockReason;
+        TerminationReason = info.TerminationReason;
+        ParentPid = info.ParentPid;
+        ChildPids = info.ChildPids;
+        if (info.State == ProcessState.New)
         {
-            _info = value;
-            _pendingUsage = null;
+            _snapshot = info;
         }
     }
 
-    /// <summary>Gets the state without building a snapshot.</summary>
-    public ProcessState State => _info.State;
+    /// <summary>Gets an immutable snapshot of the process, built on first read after a change.</summary>
+    public ProcessInfo Info => _snapshot ??= new ProcessInfo
+    {
+        Pid = Pid,
+        RequestId = RequestId,
+        UserId = UserId,
+        SessionId = SessionId,
+        State = State,
+        Priority = Priority,
+        Quota = Quota,
+        Usage = Usage,
+        CreatedAt = CreatedAt,
+        StartedAt = StartedAt,
+        CompletedAt = CompletedAt,
+        LastScheduledAt = LastScheduledAt,
+        PendingInterrupt = PendingInterrupt,
+        PendingInterruptId = PendingInterruptId,
+        BlockReason = BlockReason,
+        TerminationReason = TerminationReason,
+        ParentPid = ParentPid,
+        ChildPids = ChildPids,
+    };
 
-    /// <summary>Gets the current usage without building a snapshot.</summary>
-    public ResourceUsage Usage => _pendingUsage ?? _info.Usage;
+    public ProcessId Pid { get; }
 
-    /// <summary>Gets the owner without building a snapshot.</summary>
-    public UserId UserId => _info.UserId;
+    public RequestId RequestId { get; }
+
+    public UserId UserId { get; }
+
+    public SessionId SessionId { get; }
+
+    public SchedulingPriority Priority { get; }
+
+    public ResourceQuota Quota { get; }
+
+    public DateTimeOffset CreatedAt { get; }
+
+    public ProcessId? ParentPid { get; }
+
+    public IReadOnlyList<ProcessId> ChildPids { get; } = [];
+
+    public ProcessState State
+    {
+        get;
+        set => Change(ref field, value);
+    }
+
+    public ResourceUsage Usage
+    {
+        get;
+        set => Change(ref field, value);
+    }
+
+    public DateTimeOffset? StartedAt
+    {
+        get;
+        set => Change(ref field, value);
+    }
+
+    public DateTimeOffset? CompletedAt
+    {
+        get;
+        set => Change(ref field, value);
+    }
+
+    public DateTimeOffset? LastScheduledAt
+    {
+        get;
+        set => Change(ref field, value);
+    }
+
+    public InterruptKind? PendingInterrupt
+    {
+        get;
+        set => Change(ref field, value);
+    }
+
+    public string? PendingInterruptId
+    {
+        get;
+        set => Change(ref field, value);
+    }
+
+    public string? BlockReason
+    {
+        get;
+        set => Change(ref field, value);
+    }
+
+    public string? TerminationReason
+    {
+        get;
+        set => Change(ref field, value);
+    }
 
     /// <summary>The sequence number of this process's live ready-queue entry, or 0 when it is not queued.</summary>
     public long QueueTicket { get; set; }
 
-    /// <summary>Records new usage; the next read of <see cref="Info"/> includes it.</summary>
-    public void SetUsage(ResourceUsage usage) => _pendingUsage = usage;
+    private void Change<T>(ref T field, T value)
+    {
+        field = value;
+        _snapshot = null;
+    }
 }

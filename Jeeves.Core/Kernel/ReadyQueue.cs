@@ -26,7 +26,7 @@ internal sealed class ReadyQueue
         Invalidate(record);
         long ticket = ++_sequence;
         record.QueueTicket = ticket;
-        _heap.Enqueue(record, new QueueKey((int)record.Info.Priority, orderTime.UtcTicks, ticket));
+        _heap.Enqueue(record, new QueueKey((int)record.Priority, orderTime.UtcTicks, ticket));
         LiveCount++;
     }
 
