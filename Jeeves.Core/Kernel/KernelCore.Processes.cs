@@ -106,7 +106,7 @@ internal sealed partial class KernelCore
         if (_orchestrator.Get(pid) is { } session)
         {
             Envelope e = EnvelopeUpdates.Merge(session.Envelope, envelopeUpdate);
-            session.Envelope = e with { Interrupts = new EnvelopeInterrupts() };
+            session.Envelope = e with { Interrupts = EnvelopeInterrupts.None };
             session.ResumeStage = null;
             session.LastActivityAt = now;
         }
