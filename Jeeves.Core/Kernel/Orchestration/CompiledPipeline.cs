@@ -15,7 +15,7 @@ namespace Jeeves.Kernel.Orchestration;
 internal sealed class CompiledPipeline
 {
     private readonly Dictionary<string, Stage> _stages = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string From, string To), int> _edgeLimits = [];
+    private readonly string[] _edgeKeys;
     private readonly PipelineStage[] _sourceStages;
     private readonly RoutingRule[][] _sourceRules;
     private readonly EdgeLimit[] _sourceEdgeLimits;
@@ -26,7 +26,17 @@ internal sealed class CompiledPipeline
     {
         Config = config;
         int count = config.Stages.Count;
+        IReadOnlyList<EdgeLimit> limits = config.EdgeLimits ?? [];
+        _sourceEdgeLimits = new EdgeLimit[limits.Count];
+        var edgeLimits = new Dictionary<(string From, string To), int>();
+        for (int i = 0; i < _sourceEdgeLimits.Length; i++)
+        {
+            EdgeLimit limit = _sourceEdgeLimits[i] = limits[i];
+            edgeLimits.TryAdd((limit.FromStage, limit.ToStage), limit.MaxCount);
+        }
+
         var order = new string[count];
+        var edges = new Dictionary<string, int>(StringComparer.Ordinal);
         _sourceStages = new PipelineStage[count];
         _sourceRules = new RoutingRule[count][];
         bool stable = true;
@@ -41,7 +51,18 @@ internal sealed class CompiledPipeline
             {
                 RoutingRule r = sourceRules[j] = s.Routing[j];
                 stable &= r.Condition is null || IsImmutable(r.Value);
-                rules[j] = new Rule(r.Condition, r.Condition is null ? default : JsonValues.ToElement(r.Value), r.Target, Orchestrator.EdgeKey(s.Name, r.Target));
+                string edgeKey = Orchestrator.EdgeKey(s.Name, r.Target);
+                if (!edges.TryGetValue(edgeKey, out int edge))
+                {
+                    edges.Add(edgeKey, edge = edges.Count);
+                }
+
+                rules[j] = new Rule(
+                    r.Condition,
+                    r.Condition is null ? default : JsonValues.ToElement(r.Value),
+                    r.Target,
+                    edge,
+                    edgeLimits.TryGetValue((s.Name, r.Target), out int max) ? max : null);
             }
 
             _sourceRules[i] = sourceRules;
@@ -49,12 +70,11 @@ internal sealed class CompiledPipeline
         }
 
         StageOrder = ImmutableCollectionsMarshal.AsImmutableArray(order);
-        IReadOnlyList<EdgeLimit> limits = config.EdgeLimits ?? [];
-        _sourceEdgeLimits = new EdgeLimit[limits.Count];
-        for (int i = 0; i < _sourceEdgeLimits.Length; i++)
+        BoxedStageOrder = StageOrder;
+        _edgeKeys = new string[edges.Count];
+        foreach ((string key, int edge) in edges)
         {
-            EdgeLimit limit = _sourceEdgeLimits[i] = limits[i];
-            _edgeLimits.TryAdd((limit.FromStage, limit.ToStage), limit.MaxCount);
+            _edgeKeys[edge] = key;
         }
 
         _resumeStages = config.ResumeStages is { Count: > 0 } resume ? [.. resume] : [];
@@ -71,12 +91,18 @@ internal sealed class CompiledPipeline
 
     public ImmutableArray<string> StageOrder { get; }
 
+    /// <summary>Gets <see cref="StageOrder"/> boxed once, for the readers that take it as a list.</summary>
+    public IReadOnlyList<string> BoxedStageOrder { get; }
+
+    /// <summary>Gets the number of distinct edges the rules can take; an edge's traversal counter is its index.</summary>
+    public int EdgeCount => _edgeKeys.Length;
+
     public string FirstStage => StageOrder[0];
 
     public Stage? Find(string name) => _stages.GetValueOrDefault(name);
 
-    /// <summary>Gets the cap of an edge, or <see langword="null"/> when it is unlimited.</summary>
-    public int? EdgeLimit(string from, string to) => _edgeLimits.TryGetValue((from, to), out int max) ? max : null;
+    /// <summary>Gets the traversal counter key of an edge: <c>from-&gt;to</c>.</summary>
+    public string EdgeKey(int edge) => _edgeKeys[edge];
 
     /// <summary>Gets the stage a run continues from after an interrupt of <paramref name="kind"/> raised at <paramref name="raisedAt"/>.</summary>
     public string ResumeStage(InterruptKind kind, string raisedAt)
@@ -189,6 +215,9 @@ internal sealed class CompiledPipeline
 
     internal sealed record Stage(string Name, string Agent, int Index, Rule[] Rules);
 
-    /// <summary>A rule ready to evaluate; <paramref name="EdgeKey"/> is the traversal counter key of the edge it takes.</summary>
-    internal sealed record Rule(string? Condition, JsonElement Value, string Target, string EdgeKey);
+    /// <summary>
+    /// A rule ready to evaluate; <paramref name="Edge"/> is the index of the edge it takes (see <see cref="EdgeKey"/>),
+    /// <paramref name="EdgeLimit"/> that edge's cap, or <see langword="null"/> when it is unlimited.
+    /// </summary>
+    internal sealed record Rule(string? Condition, JsonElement Value, string Target, int Edge, int? EdgeLimit);
 }

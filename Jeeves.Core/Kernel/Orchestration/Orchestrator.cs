@@ -34,25 +34,31 @@ internal sealed class Orchestrator
     public PipelineSession Initialize(ProcessId pid, CompiledPipeline pipeline, Envelope envelope, DateTimeOffset now)
     {
         PipelineConfig config = pipeline.Config;
-        string current = envelope.Pipeline.CurrentStage;
-        Envelope prepared = envelope with
-        {
-            Pipeline = envelope.Pipeline with
-            {
-                MaxIterations = config.MaxIterations,
-                StageOrder = pipeline.StageOrder,
-                CurrentStage = pipeline.Find(current ?? string.Empty) is null ? pipeline.FirstStage : current!,
-            },
-            Bounds = envelope.Bounds with
-            {
-                MaxLlmCalls = config.MaxLlmCalls,
-                MaxAgentHops = config.MaxAgentHops,
-                Terminated = false,
-                TerminalReason = null,
-                TerminationReason = null,
-            },
-            Audit = envelope.Audit with { CompletedAt = null },
-        };
+        EnvelopePipeline p = envelope.Pipeline;
+        EnvelopeBounds b = envelope.Bounds;
+        EnvelopeAudit a = envelope.Audit;
+        string current = pipeline.Find(p.CurrentStage ?? string.Empty) is null ? pipeline.FirstStage : p.CurrentStage!;
+
+        // The parts that already say what the session needs (a new envelope's bounds and audit usually do) are shared.
+        EnvelopePipeline pipelinePart =
+            p.MaxIterations == config.MaxIterations && p.StageOrder == pipeline.StageOrder && ReferenceEquals(p.CurrentStage, current)
+                ? p
+                : p with { MaxIterations = config.MaxIterations, StageOrder = pipeline.StageOrder, CurrentStage = current };
+        EnvelopeBounds boundsPart =
+            b.MaxLlmCalls == config.MaxLlmCalls && b.MaxAgentHops == config.MaxAgentHops && !b.Terminated && b.TerminalReason is null && b.TerminationReason is null
+                ? b
+                : b with
+                {
+                    MaxLlmCalls = config.MaxLlmCalls,
+                    MaxAgentHops = config.MaxAgentHops,
+                    Terminated = false,
+                    TerminalReason = null,
+                    TerminationReason = null,
+                };
+        EnvelopeAudit auditPart = a.CompletedAt is null ? a : a with { CompletedAt = null };
+        Envelope prepared = ReferenceEquals(pipelinePart, p) && ReferenceEquals(boundsPart, b) && ReferenceEquals(auditPart, a)
+            ? envelope
+            : envelope with { Pipeline = pipelinePart, Bounds = boundsPart, Audit = auditPart };
 
         var session = new PipelineSession(pid, pipeline, prepared, now);
         if (CheckBounds(prepared) is { } exhausted)
@@ -211,7 +217,7 @@ internal sealed class Orchestrator
         {
             outcome = outcome with { TerminalReason = TerminalReason.Completed };
         }
-        else if (s.Pipeline.EdgeLimit(stage.Name, rule.Target) is { } max && s.EdgeTraversals.GetValueOrDefault(rule.EdgeKey) >= max)
+        else if (rule.EdgeLimit is { } max && s.Traversals(rule.Edge) >= max)
         {
             terminationReason = $"Edge limit exceeded: {stage.Name} -> {rule.Target}";
             outcome = outcome with { TerminalReason = TerminalReason.MaxAgentHopsExceeded };
@@ -231,7 +237,7 @@ internal sealed class Orchestrator
 
             outcome = outcome with
             {
-                EdgeKey = rule.EdgeKey,
+                Edge = rule.Edge,
                 TerminalReason = exhausted,
                 Transition = (stage.Name, rule.Target),
                 IterationsAdded = loopBack,
@@ -270,9 +276,9 @@ internal sealed class Orchestrator
     public static void Commit(PipelineSession s, ReportOutcome outcome, DateTimeOffset now)
     {
         s.Envelope = outcome.Envelope;
-        if (outcome.EdgeKey is { } edge)
+        if (outcome.Edge is { } edge)
         {
-            s.EdgeTraversals[edge] = s.EdgeTraversals.GetValueOrDefault(edge) + 1;
+            s.CountTraversal(edge);
         }
 
         s.LastActivityAt = now;
@@ -321,9 +327,9 @@ internal sealed class Orchestrator
     {
         ProcessId = s.Pid,
         CurrentStage = s.Envelope.Pipeline.CurrentStage,
-        StageOrder = s.Envelope.Pipeline.StageOrder,
+        StageOrder = s.Envelope.Pipeline.StageOrder == s.Pipeline.StageOrder ? s.Pipeline.BoxedStageOrder : s.Envelope.Pipeline.StageOrder,
         Envelope = s.Envelope,
-        EdgeTraversals = new Dictionary<string, int>(s.EdgeTraversals, StringComparer.Ordinal),
+        EdgeTraversals = s.CopyEdgeTraversals(),
         Terminated = s.Terminated,
         TerminalReason = s.TerminalReason,
     };

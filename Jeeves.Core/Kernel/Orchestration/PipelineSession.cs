@@ -1,3 +1,5 @@
+using System.Collections.ObjectModel;
+
 namespace Jeeves.Kernel.Orchestration;
 
 /// <summary>The orchestrator's record of one process's run: its pipeline, envelope, edge counters and end.</summary>
@@ -9,7 +11,8 @@ internal sealed class PipelineSession(ProcessId pid, CompiledPipeline pipeline, 
 
     public Envelope Envelope { get; set; } = envelope;
 
-    public Dictionary<string, int> EdgeTraversals { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Traversals per edge of <see cref="Pipeline"/>, by edge index; made at the first traversal.</summary>
+    private int[]? _edgeTraversals;
 
     public bool Terminated { get; set; }
 
@@ -21,4 +24,29 @@ internal sealed class PipelineSession(ProcessId pid, CompiledPipeline pipeline, 
 
     /// <summary>The stage the run continues from once its pending interrupt is resolved.</summary>
     public string? ResumeStage { get; set; }
+
+    /// <summary>Gets how many times the run took an edge.</summary>
+    public int Traversals(int edge) => _edgeTraversals?[edge] ?? 0;
+
+    public void CountTraversal(int edge) => (_edgeTraversals ??= new int[Pipeline.EdgeCount])[edge]++;
+
+    /// <summary>Copies the traversal counters of the edges taken, keyed <c>from-&gt;to</c>, in the pipeline's edge order.</summary>
+    public IReadOnlyDictionary<string, int> CopyEdgeTraversals()
+    {
+        if (_edgeTraversals is not { } counts)
+        {
+            return ReadOnlyDictionary<string, int>.Empty;
+        }
+
+        var copy = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int edge = 0; edge < counts.Length; edge++)
+        {
+            if (counts[edge] > 0)
+            {
+                copy.Add(Pipeline.EdgeKey(edge), counts[edge]);
+            }
+        }
+
+        return copy;
+    }
 }
