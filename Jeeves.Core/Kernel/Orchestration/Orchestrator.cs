@@ -70,8 +70,10 @@ internal sealed class Orchestrator
         return session;
     }
 
-    /// <summary>Decides the next instruction. Reads only.</summary>
-    public static Instruction Next(PipelineSession s)
+    /// <summary>Decides the next instruction. Reads only (it remembers the instruction until the session changes).</summary>
+    public static Instruction Next(PipelineSession s) => s.NextInstruction ??= Decide(s);
+
+    private static Instruction Decide(PipelineSession s)
     {
         Envelope e = s.Envelope;
         if (s.Terminated)

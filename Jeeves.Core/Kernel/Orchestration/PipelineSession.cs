@@ -5,18 +5,48 @@ namespace Jeeves.Kernel.Orchestration;
 /// <summary>The orchestrator's record of one process's run: its pipeline, envelope, edge counters and end.</summary>
 internal sealed class PipelineSession(ProcessId pid, CompiledPipeline pipeline, Envelope envelope, DateTimeOffset now)
 {
+    /// <summary>Traversals per edge of <see cref="Pipeline"/>, by edge index; made at the first traversal.</summary>
+    private int[]? _edgeTraversals;
+
     public ProcessId Pid { get; } = pid;
 
     public CompiledPipeline Pipeline { get; } = pipeline;
 
-    public Envelope Envelope { get; set; } = envelope;
+    public Envelope Envelope
+    {
+        get;
+        set
+        {
+            field = value;
+            NextInstruction = null;
+        }
+    } = envelope;
 
-    /// <summary>Traversals per edge of <see cref="Pipeline"/>, by edge index; made at the first traversal.</summary>
-    private int[]? _edgeTraversals;
+    public bool Terminated
+    {
+        get;
+        set
+        {
+            field = value;
+            NextInstruction = null;
+        }
+    }
 
-    public bool Terminated { get; set; }
+    public TerminalReason? TerminalReason
+    {
+        get;
+        set
+        {
+            field = value;
+            NextInstruction = null;
+        }
+    }
 
-    public TerminalReason? TerminalReason { get; set; }
+    /// <summary>
+    /// Gets or sets the instruction <see cref="Orchestrator.Next"/> made for the session as it is; a change to anything it
+    /// reads (the envelope, the ending) clears it, so asking again without a change hands out the same instance.
+    /// </summary>
+    public Instruction? NextInstruction { get; set; }
 
     public DateTimeOffset CreatedAt { get; } = now;
 
