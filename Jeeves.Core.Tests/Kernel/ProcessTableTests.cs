@@ -381,7 +381,8 @@ public sealed class ProcessTableTests
             table.Schedule(P($"p{i}"));
         }
 
-        for (int i = 0; i < 90; i++)
+        // The stale entries sit behind live ones, so only compaction can drop them.
+        for (int i = 10; i < 100; i++)
         {
             table.Terminate(P($"p{i}"), null, T0);
         }
@@ -390,6 +391,29 @@ public sealed class ProcessTableTests
         Assert.That(table.CompactQueue(), Is.EqualTo(90));
         Assert.That(table.QueueEntryCount, Is.EqualTo(10));
         Assert.That(table.QueueDepth, Is.EqualTo(10));
-        Assert.That(table.TakeNextRunnable()?.Pid, Is.EqualTo(P("p90")));
+        Assert.That(table.TakeNextRunnable()?.Pid, Is.EqualTo(P("p0")));
+    }
+
+    [Test]
+    public void Start_WithoutDequeueInQueueOrder_StaleEntriesAtTheFrontDroppedAtOnce()
+    {
+        // Arrange: the way runs start: queued at creation, started directly, oldest first.
+        var table = new ProcessTable();
+        for (int i = 0; i < 100; i++)
+        {
+            table.Submit(NewProcess($"p{i}", created: T0.AddTicks(i)));
+            table.Schedule(P($"p{i}"));
+        }
+
+        // Act
+        for (int i = 0; i < 99; i++)
+        {
+            table.Start(P($"p{i}"), T0);
+        }
+
+        // Assert: the heap holds only the live entry; nothing is left for compaction.
+        Assert.That((table.QueueEntryCount, table.QueueDepth), Is.EqualTo((1, 1)));
+        Assert.That(table.CompactQueue(), Is.Zero);
+        Assert.That(table.TakeNextRunnable()?.Pid, Is.EqualTo(P("p99")));
     }
 }
