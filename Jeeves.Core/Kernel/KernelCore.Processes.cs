@@ -25,7 +25,7 @@ internal sealed partial class KernelCore
             QuotaRules.Validate(quota);
         }
 
-        return CreateProcessCore(pid, options.RequestId, options.UserId, options.SessionId, options.Priority, quota).Info;
+        return CreateProcessCore(pid, options.RequestId, options.UserId, options.SessionId, options.Priority, quota).Snapshot();
     }
 
     public ProcessInfo? GetProcess(ProcessId pid)

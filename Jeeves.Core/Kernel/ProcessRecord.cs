@@ -42,8 +42,16 @@ internal sealed class ProcessRecord
         }
     }
 
-    /// <summary>Gets an immutable snapshot of the process, built on first read after a change.</summary>
-    public ProcessInfo Info => _snapshot ??= new ProcessInfo
+    /// <summary>Gets an immutable snapshot of the process, built on first read after a change and kept until the next.</summary>
+    public ProcessInfo Info => _snapshot ??= Build();
+
+    /// <summary>
+    /// Gets an immutable snapshot without keeping it: for a result handed to one caller once, such as a new process's,
+    /// so that an idle process holds no snapshot nobody reads again.
+    /// </summary>
+    public ProcessInfo Snapshot() => _snapshot ?? Build();
+
+    private ProcessInfo Build() => new()
     {
         Pid = Pid,
         RequestId = RequestId,
