@@ -8,7 +8,13 @@ namespace Jeeves.Kernel;
 /// <remarks>Not thread-safe: the kernel actor is its only user. Every setter drops the cached snapshot.</remarks>
 internal sealed class ProcessRecord
 {
+    // Kept small, since every live process has one: times are stored without a nullable's flag (default means none),
+    // and the lineage, which the kernel itself never sets, only when there is one.
+    private readonly Lineage? _lineage;
     private ProcessInfo? _snapshot;
+    private DateTimeOffset _startedAt;
+    private DateTimeOffset _completedAt;
+    private DateTimeOffset _lastScheduledAt;
 
     /// <summary>Initializes a record in state NEW.</summary>
     public ProcessRecord(ProcessId pid, RequestId requestId, UserId userId, SessionId sessionId, SchedulingPriority priority, ResourceQuota quota, DateTimeOffset createdAt)
@@ -34,8 +40,10 @@ internal sealed class ProcessRecord
         PendingInterruptId = info.PendingInterruptId;
         BlockReason = info.BlockReason;
         TerminationReason = info.TerminationReason;
-        ParentPid = info.ParentPid;
-        ChildPids = info.ChildPids;
+        if (info.ParentPid is not null || info.ChildPids is not { Count: 0 })
+        {
+            _lineage = new Lineage(info.ParentPid, info.ChildPids);
+        }
         if (info.State == ProcessState.New)
         {
             _snapshot = info;
@@ -87,9 +95,9 @@ internal sealed class ProcessRecord
 
     public DateTimeOffset CreatedAt { get; }
 
-    public ProcessId? ParentPid { get; }
+    public ProcessId? ParentPid => _lineage?.Parent;
 
-    public IReadOnlyList<ProcessId> ChildPids { get; } = [];
+    public IReadOnlyList<ProcessId> ChildPids => _lineage?.Children ?? [];
 
     public ProcessState State
     {
@@ -105,20 +113,20 @@ internal sealed class ProcessRecord
 
     public DateTimeOffset? StartedAt
     {
-        get;
-        set => Change(ref field, value);
+        get => _startedAt == default ? null : _startedAt;
+        set => Change(ref _startedAt, value ?? default);
     }
 
     public DateTimeOffset? CompletedAt
     {
-        get;
-        set => Change(ref field, value);
+        get => _completedAt == default ? null : _completedAt;
+        set => Change(ref _completedAt, value ?? default);
     }
 
     public DateTimeOffset? LastScheduledAt
     {
-        get;
-        set => Change(ref field, value);
+        get => _lastScheduledAt == default ? null : _lastScheduledAt;
+        set => Change(ref _lastScheduledAt, value ?? default);
     }
 
     public InterruptKind? PendingInterrupt
@@ -153,4 +161,6 @@ internal sealed class ProcessRecord
         field = value;
         _snapshot = null;
     }
+
+    private sealed record Lineage(ProcessId? Parent, IReadOnlyList<ProcessId> Children);
 }
