@@ -48,8 +48,6 @@ internal sealed class PipelineSession(ProcessId pid, CompiledPipeline pipeline, 
     /// </summary>
     public Instruction? NextInstruction { get; set; }
 
-    public DateTimeOffset CreatedAt { get; } = now;
-
     public DateTimeOffset LastActivityAt { get; set; } = now;
 
     /// <summary>The stage the run continues from once its pending interrupt is resolved.</summary>
