@@ -44,6 +44,28 @@ public sealed class InProcessKernelClientTests
     }
 
     [Test]
+    public async Task ReportAgentResult_CallerChangesItsOutputAfterwards_KernelKeepsWhatWasReported()
+    {
+        // Arrange
+        await using IKernelClient client = CreateClient(out _);
+        var config = new PipelineConfig { Name = "one", Stages = [new PipelineStage("a", "agent_a")] };
+        await client.Orchestration.InitializeSessionAsync(P("p1"), config, Envelope.Create(TestKernel.Epoch));
+        var output = new JsonObject { ["answer"] = 42 };
+        var result = new AgentResult { AgentName = "agent_a", Output = output };
+
+        // Act
+        Instruction end = await client.Orchestration.ReportAgentResultAsync(P("p1"), result);
+        output["answer"] = 7;
+        output["added"] = true;
+
+        // Assert
+        Assert.That(end.Envelope!.Outputs["agent_a"].GetRawText(), Is.EqualTo("""{"answer":42}"""));
+        SessionState state = await client.Orchestration.GetSessionStateAsync(P("p1"));
+        Assert.That(state.Envelope.Outputs["agent_a"].GetRawText(), Is.EqualTo("""{"answer":42}"""));
+        Assert.That(result.Output, Is.SameAs(output), "the caller's result is left as it was");
+    }
+
+    [Test]
     public async Task Errors_SameCodesAsTheCore()
     {
         await using IKernelClient client = CreateClient(out _);

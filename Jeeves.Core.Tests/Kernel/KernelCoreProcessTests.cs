@@ -49,7 +49,7 @@ public sealed partial class KernelCoreProcessTests
         ProcessInfo p = core.CreateProcess(P("p1"));
 
         Assert.That(p.State, Is.EqualTo(ProcessState.Ready), "the stored state, not the stale NEW of the reference");
-        Assert.That(core.GetProcess(P("p1")), Is.SameAs(p));
+        Assert.That(core.GetProcess(P("p1")), Is.EqualTo(p));
         Assert.That(p.UserId.Value, Is.EqualTo("anonymous"));
         Assert.That(p.RequestId.Value, Does.Match(UuidPattern()));
         Assert.That(p.SessionId.Value, Does.Match(UuidPattern()));
@@ -236,7 +236,7 @@ public sealed partial class KernelCoreProcessTests
         Assert.That(from, Is.EqualTo(before.State));
         Assert.That(ex!.Code, Is.EqualTo(KernelErrorCode.FailedPrecondition));
         Assert.That(ex.Message, Is.EqualTo("state transition error: " + message));
-        Assert.That(core.GetProcess(P("p1")), Is.SameAs(before));
+        Assert.That(core.GetProcess(P("p1")), Is.EqualTo(before));
     }
 
     [Test]

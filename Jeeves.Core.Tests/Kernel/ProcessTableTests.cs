@@ -28,7 +28,7 @@ public sealed class ProcessTableTests
         Assert.That(table.Submit(NewProcess("p1")).State, Is.EqualTo(ProcessState.New));
         Assert.That(table.Schedule(P("p1")).State, Is.EqualTo(ProcessState.Ready));
         Assert.That(table.Start(P("p1"), T0).State, Is.EqualTo(ProcessState.Running));
-        Assert.That(table.Terminate(P("p1"), null, T0).Info.State, Is.EqualTo(ProcessState.Terminated));
+        Assert.That(table.Terminate(P("p1"), null, T0).Record.State, Is.EqualTo(ProcessState.Terminated));
         Assert.That(table.MarkZombie(P("p1")).State, Is.EqualTo(ProcessState.Zombie));
     }
 
@@ -178,7 +178,7 @@ public sealed class ProcessTableTests
         table.Schedule(P("p1"));
         table.TakeNextRunnable();
         table.Start(P("p1"), T0);
-        ProcessInfo info = paused == ProcessState.Waiting
+        ProcessRecord info = paused == ProcessState.Waiting
             ? table.Wait(P("p1"), InterruptKind.Clarification, null)
             : table.Block(P("p1"), "quota exceeded");
 
@@ -253,14 +253,63 @@ public sealed class ProcessTableTests
     {
         var table = new ProcessTable();
         table.Submit(NewProcess("p1"));
-        (ProcessInfo first, bool changed1) = table.Terminate(P("p1"), "done", T0.AddSeconds(1));
-        (ProcessInfo second, bool changed2) = table.Terminate(P("p1"), "again", T0.AddSeconds(5));
+        (ProcessRecord terminated, bool changed1) = table.Terminate(P("p1"), "done", T0.AddSeconds(1));
+        ProcessInfo first = terminated.Info;
+        (ProcessRecord again, bool changed2) = table.Terminate(P("p1"), "again", T0.AddSeconds(5));
+        ProcessInfo second = again.Info;
 
         Assert.That(changed1, Is.True);
         Assert.That(changed2, Is.False);
         Assert.That(second, Is.SameAs(first));
         Assert.That(second.CompletedAt, Is.EqualTo(T0.AddSeconds(1)));
         Assert.That(second.TerminationReason, Is.EqualTo("done"));
+    }
+
+    [Test]
+    public void Get_SnapshotHandedOut_NeverChangesAndIsReusedUntilTheNextChange()
+    {
+        // Arrange
+        var table = new ProcessTable();
+        table.Submit(NewProcess("p1"));
+        table.Schedule(P("p1"));
+        ProcessInfo ready = table.Get(P("p1"))!;
+
+        // Act
+        table.Start(P("p1"), T0.AddSeconds(1));
+        table.SetUsage(P("p1"), new ResourceUsage { LlmCalls = 3 });
+        ProcessInfo running = table.Get(P("p1"))!;
+
+        // Assert: the earlier snapshot is untouched; the new one has every change; reading again builds nothing new.
+        Assert.That((ready.State, ready.StartedAt, ready.Usage.LlmCalls), Is.EqualTo((ProcessState.Ready, (DateTimeOffset?)null, 0)));
+        Assert.That((running.State, running.StartedAt, running.Usage.LlmCalls), Is.EqualTo((ProcessState.Running, (DateTimeOffset?)T0.AddSeconds(1), 3)));
+        Assert.That(table.Get(P("p1")), Is.SameAs(running));
+    }
+
+    [Test]
+    public void Info_RebuiltAfterAChange_CarriesEveryField()
+    {
+        // Arrange: a snapshot with every field set to something other than its default.
+        ProcessInfo full = NewProcess("p1", SchedulingPriority.High) with
+        {
+            Usage = new ResourceUsage { LlmCalls = 1, ToolCalls = 2, AgentHops = 3, Iterations = 4, TokensIn = 5, TokensOut = 6, ElapsedSeconds = 7 },
+            StartedAt = T0.AddSeconds(1),
+            CompletedAt = T0.AddSeconds(2),
+            LastScheduledAt = T0.AddSeconds(3),
+            PendingInterrupt = InterruptKind.Confirmation,
+            PendingInterruptId = "int-1",
+            BlockReason = "blocked",
+            TerminationReason = "ended",
+            ParentPid = P("parent"),
+            ChildPids = [P("child")],
+        };
+        var record = new ProcessRecord(full);
+
+        // Act: a change that sets a field to its own value still drops the cached snapshot.
+        record.BlockReason = "blocked";
+
+        // Assert
+        Assert.That(record.Info, Is.Not.SameAs(full));
+        Assert.That(record.Info, Is.EqualTo(full));
     }
 
     [Test]
@@ -271,7 +320,7 @@ public sealed class ProcessTableTests
         table.Schedule(P("p1"));
         table.Start(P("p1"), T0.AddSeconds(1));
         table.Preempt(P("p1"), T0.AddSeconds(2));
-        ProcessInfo info = table.Start(P("p1"), T0.AddSeconds(3));
+        ProcessInfo info = table.Start(P("p1"), T0.AddSeconds(3)).Info;
 
         Assert.That(info.StartedAt, Is.EqualTo(T0.AddSeconds(1)));
         Assert.That(info.LastScheduledAt, Is.EqualTo(T0.AddSeconds(3)));
@@ -285,7 +334,7 @@ public sealed class ProcessTableTests
         table.Schedule(P("p1"));
         table.Start(P("p1"), T0);
 
-        ProcessInfo info = table.Terminate(P("p1"), null, T0.AddTicks(TimeSpan.TicksPerSecond * 2 + 12_345_6)).Info;
+        ProcessInfo info = table.Terminate(P("p1"), null, T0.AddTicks(TimeSpan.TicksPerSecond * 2 + 12_345_6)).Record.Info;
 
         Assert.That(info.Usage.ElapsedSeconds, Is.EqualTo(2.012));
     }
@@ -332,7 +381,8 @@ public sealed class ProcessTableTests
             table.Schedule(P($"p{i}"));
         }
 
-        for (int i = 0; i < 90; i++)
+        // The stale entries sit behind live ones, so only compaction can drop them.
+        for (int i = 10; i < 100; i++)
         {
             table.Terminate(P($"p{i}"), null, T0);
         }
@@ -341,6 +391,29 @@ public sealed class ProcessTableTests
         Assert.That(table.CompactQueue(), Is.EqualTo(90));
         Assert.That(table.QueueEntryCount, Is.EqualTo(10));
         Assert.That(table.QueueDepth, Is.EqualTo(10));
-        Assert.That(table.TakeNextRunnable()?.Pid, Is.EqualTo(P("p90")));
+        Assert.That(table.TakeNextRunnable()?.Pid, Is.EqualTo(P("p0")));
+    }
+
+    [Test]
+    public void Start_WithoutDequeueInQueueOrder_StaleEntriesAtTheFrontDroppedAtOnce()
+    {
+        // Arrange: the way runs start: queued at creation, started directly, oldest first.
+        var table = new ProcessTable();
+        for (int i = 0; i < 100; i++)
+        {
+            table.Submit(NewProcess($"p{i}", created: T0.AddTicks(i)));
+            table.Schedule(P($"p{i}"));
+        }
+
+        // Act
+        for (int i = 0; i < 99; i++)
+        {
+            table.Start(P($"p{i}"), T0);
+        }
+
+        // Assert: the heap holds only the live entry; nothing is left for compaction.
+        Assert.That((table.QueueEntryCount, table.QueueDepth), Is.EqualTo((1, 1)));
+        Assert.That(table.CompactQueue(), Is.Zero);
+        Assert.That(table.TakeNextRunnable()?.Pid, Is.EqualTo(P("p99")));
     }
 }

@@ -20,10 +20,9 @@ internal sealed class InProcessOrchestrationService(KernelActor actor) : IOrches
     {
         ArgumentNullException.ThrowIfNull(result);
         // The output becomes immutable JSON here, on the caller's thread: the caller may change its object afterwards,
-        // and the kernel's loop does less work.
+        // and the kernel's loop does less work. Given the converted output, the kernel never reads result.Output.
         JsonElement output = JsonValues.ToElement(result.Output);
-        AgentResult copy = result.Output is null ? result : result with { Output = null };
-        return actor.InvokeAsync("ReportAgentResult", static (k, s) => k.ReportAgentResult(s.processId, s.copy, s.output), (processId, copy, output), cancellationToken);
+        return actor.InvokeAsync("ReportAgentResult", static (k, s) => k.ReportAgentResult(s.processId, s.result, s.output), (processId, result, output), cancellationToken);
     }
 
     public Task<SessionState> GetSessionStateAsync(ProcessId processId, CancellationToken cancellationToken = default) =>

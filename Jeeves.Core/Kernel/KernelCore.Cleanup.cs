@@ -18,7 +18,7 @@ internal sealed partial class KernelCore
         int sessions = 0;
         foreach (ProcessId pid in _processes.FinishedBefore(now - _cleanup.ProcessRetention))
         {
-            if (_processes.Get(pid)!.State == ProcessState.Terminated)
+            if (_processes.Find(pid)!.State == ProcessState.Terminated)
             {
                 _processes.MarkZombie(pid);
             }

@@ -17,7 +17,7 @@ internal sealed partial class KernelCore
         if (request.ProcessId is { } pid)
         {
             RequirePid(pid);
-            ProcessInfo process = _processes.Get(pid) ?? throw KernelErrors.ProcessNotFound(pid);
+            ProcessRecord process = _processes.Find(pid) ?? throw KernelErrors.ProcessNotFound(pid);
             bool orchestratedAndReady = process.State == ProcessState.Ready && _orchestrator.Get(pid) is { Terminated: false };
             if (process.State != ProcessState.Running && !orchestratedAndReady)
             {
@@ -115,7 +115,7 @@ internal sealed partial class KernelCore
     private void EndWait(InterruptRecord record, InterruptEndAction action, DateTimeOffset now)
     {
         if (record.ProcessId is not { } pid ||
-            _processes.Get(pid) is not { State: ProcessState.Waiting } process ||
+            _processes.Find(pid) is not { State: ProcessState.Waiting } process ||
             process.PendingInterruptId != record.Id)
         {
             return;

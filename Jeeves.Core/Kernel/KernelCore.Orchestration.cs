@@ -7,35 +7,36 @@ namespace Jeeves.Kernel;
 internal sealed partial class KernelCore
 {
     /// <summary>
-    /// Starts a run of <paramref name="config"/> for a process. The pipeline is validated first; a missing process is
+    /// Starts a run of <paramref name="config"/> for a process. The pipeline is validated (and compiled, once per unchanged
+    /// configuration) first; a missing process is
     /// then created (rate-limited, with <c>process.created</c>) from the envelope's identity.
     /// </summary>
     public SessionState InitializeSession(ProcessId pid, PipelineConfig config, Envelope envelope, bool force = false)
     {
         RequirePid(pid);
         ArgumentNullException.ThrowIfNull(envelope);
-        PipelineValidator.Validate(config);
+        CompiledPipeline pipeline = _pipelines.Get(config);
         if (!force && _orchestrator.Get(pid) is not null)
         {
             throw KernelErrors.AlreadyExists($"Session already exists for process: {pid} (use force=true to replace)");
         }
 
-        ProcessInfo? process = _processes.Get(pid);
+        ProcessRecord? process = _processes.Find(pid);
         if (process is not null && process.State.IsTerminal())
         {
             throw KernelErrors.StateTransition($"cannot start a session for pid {pid}: state is {process.State}");
         }
 
-        var pipeline = new CompiledPipeline(config);
         if (process is null)
         {
             EnvelopeIdentity id = envelope.Identity;
-            CreateProcess(pid, new CreateProcessOptions
-            {
-                RequestId = RequestId.TryCreate(id.RequestId, out RequestId r) ? r : null,
-                UserId = UserId.TryCreate(id.UserId, out UserId u) ? u : null,
-                SessionId = SessionId.TryCreate(id.SessionId, out SessionId s) ? s : null,
-            });
+            CreateProcessCore(
+                pid,
+                RequestId.TryCreate(id.RequestId, out RequestId r) ? r : null,
+                UserId.TryCreate(id.UserId, out UserId u) ? u : null,
+                SessionId.TryCreate(id.SessionId, out SessionId s) ? s : null,
+                SchedulingPriority.Normal,
+                _defaultQuota);
         }
 
         DateTimeOffset now = Now;
@@ -210,13 +211,13 @@ internal sealed partial class KernelCore
             throw KernelErrors.Validation("Invalid envelope: identity.envelope_id is required");
         }
 
-        PipelineValidator.Validate(config);
+        CompiledPipeline pipeline = _pipelines.Get(config);
         if (_orchestrator.Get(pid) is not null)
         {
             throw KernelErrors.AlreadyExists($"Session already exists for process: {pid} (use force=true to replace)");
         }
 
-        _orchestrator.Initialize(pid, new CompiledPipeline(config), envelope, Now);
+        _orchestrator.Initialize(pid, pipeline, envelope, Now);
         return GetNextInstruction(pid);
     }
 
@@ -230,7 +231,7 @@ internal sealed partial class KernelCore
             return record;
         }
 
-        ProcessInfo waiting = _processes.Wait(pid, record.Kind, record.Id);
+        ProcessRecord waiting = _processes.Wait(pid, record.Kind, record.Id);
         if (_events.IsEnabled)
         {
             Emit(KernelEventTypes.ProcessStateChanged, now, new JsonObject
@@ -286,7 +287,7 @@ internal sealed partial class KernelCore
     private void OnRunEnded(PipelineSession session, DateTimeOffset now)
     {
         EmitSessionTerminated(session, now);
-        if (_processes.Get(session.Pid) is { } process && !process.State.IsTerminal())
+        if (_processes.Find(session.Pid) is { } process && !process.State.IsTerminal())
         {
             string reason = session.Envelope.Bounds.TerminationReason ?? WireNames.ToWire(session.TerminalReason!.Value);
             TerminateCore(session.Pid, reason, now, emit: true);

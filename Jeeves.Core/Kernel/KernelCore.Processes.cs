@@ -24,44 +24,8 @@ internal sealed partial class KernelCore
             // The default quota was validated when it was set.
             QuotaRules.Validate(quota);
         }
-        if (_processes.Contains(pid))
-        {
-            // Refused before the rate limiter, so a duplicate never spends the user's slot.
-            throw KernelErrors.AlreadyExists($"Process {pid} already exists");
-        }
 
-        UserId user = options.UserId is { IsEmpty: false } u ? u : s_anonymous;
-        DateTimeOffset now = Now;
-        RateLimitDecision decision = _rateLimiter.Check(user, now, record: true);
-        if (!decision.Allowed)
-        {
-            throw new RateLimitedException(decision);
-        }
-
-        _processes.Submit(new ProcessInfo
-        {
-            Pid = pid,
-            RequestId = options.RequestId is { IsEmpty: false } r ? r : RequestId.New(),
-            UserId = user,
-            SessionId = options.SessionId is { IsEmpty: false } s ? s : SessionId.New(),
-            Priority = options.Priority,
-            Quota = quota,
-            CreatedAt = now,
-        });
-        ProcessInfo created = _processes.Schedule(pid);
-
-        if (_events.IsEnabled)
-        {
-            Emit(KernelEventTypes.ProcessCreated, now, new JsonObject
-            {
-                ["pid"] = pid.Value,
-                ["request_id"] = created.RequestId.Value,
-                ["user_id"] = created.UserId.Value,
-                ["session_id"] = created.SessionId.Value,
-            });
-        }
-
-        return created;
+        return CreateProcessCore(pid, options.RequestId, options.UserId, options.SessionId, options.Priority, quota).Snapshot();
     }
 
     public ProcessInfo? GetProcess(ProcessId pid)
@@ -73,7 +37,7 @@ internal sealed partial class KernelCore
     public ProcessInfo ScheduleProcess(ProcessId pid)
     {
         RequirePid(pid);
-        return _processes.Schedule(pid);
+        return _processes.Schedule(pid).Info;
     }
 
     public ProcessInfo? GetNextRunnable() => _processes.TakeNextRunnable();
@@ -87,7 +51,7 @@ internal sealed partial class KernelCore
             throw KernelErrors.Validation($"Invalid process state: {newState}");
         }
 
-        ProcessInfo current = _processes.Get(pid) ?? throw KernelErrors.ProcessNotFound(pid);
+        ProcessRecord current = _processes.Find(pid) ?? throw KernelErrors.ProcessNotFound(pid);
         ProcessState old = current.State;
         if (!ProcessStateMachine.CanTransition(old, newState))
         {
@@ -95,7 +59,7 @@ internal sealed partial class KernelCore
         }
 
         DateTimeOffset now = Now;
-        ProcessInfo result = (old, newState) switch
+        ProcessRecord result = (old, newState) switch
         {
             (ProcessState.New, ProcessState.Ready) => _processes.Schedule(pid),
             (ProcessState.Ready, ProcessState.Running) => _processes.Start(pid, now),
@@ -103,7 +67,7 @@ internal sealed partial class KernelCore
             (ProcessState.Running, ProcessState.Waiting) => _processes.Wait(pid, interruptKind, interruptId: null),
             (ProcessState.Running, ProcessState.Blocked) => _processes.Block(pid, reason ?? string.Empty),
             (_, ProcessState.Ready) => _processes.Resume(pid),
-            (_, ProcessState.Terminated) => TerminateCore(pid, reason, now, emit: false).Info,
+            (_, ProcessState.Terminated) => TerminateCore(pid, reason, now, emit: false).Record,
             _ => _processes.MarkZombie(pid),
         };
 
@@ -119,14 +83,14 @@ internal sealed partial class KernelCore
             });
         }
 
-        return result;
+        return result.Info;
     }
 
     /// <summary>Terminates a process; idempotent. A pending interrupt that paused it is cancelled.</summary>
     public ProcessInfo TerminateProcess(ProcessId pid, string? reason = null)
     {
         RequirePid(pid);
-        return TerminateCore(pid, reason, Now, emit: true).Info;
+        return TerminateCore(pid, reason, Now, emit: true).Record.Info;
     }
 
     /// <summary>Resumes a WAITING or BLOCKED process and queues it.</summary>
@@ -137,18 +101,18 @@ internal sealed partial class KernelCore
     public ProcessInfo ResumeProcess(ProcessId pid, JsonObject? envelopeUpdate = null)
     {
         RequirePid(pid);
-        ProcessInfo result = _processes.Resume(pid);
+        ProcessRecord result = _processes.Resume(pid);
         DateTimeOffset now = Now;
         if (_orchestrator.Get(pid) is { } session)
         {
             Envelope e = EnvelopeUpdates.Merge(session.Envelope, envelopeUpdate);
-            session.Envelope = e with { Interrupts = new EnvelopeInterrupts() };
+            session.Envelope = e with { Interrupts = EnvelopeInterrupts.None };
             session.ResumeStage = null;
             session.LastActivityAt = now;
         }
 
         EmitResumed(result, now);
-        return result;
+        return result.Info;
     }
 
     public QuotaCheckResult CheckQuota(ProcessId pid)
@@ -175,7 +139,7 @@ internal sealed partial class KernelCore
     public ResourceUsage RecordUsage(ProcessId pid, UsageDelta delta)
     {
         RequirePid(pid);
-        ProcessInfo process = _processes.Get(pid) ?? throw KernelErrors.ProcessNotFound(pid);
+        ProcessRecord process = _processes.Find(pid) ?? throw KernelErrors.ProcessNotFound(pid);
         QuotaRules.Validate(delta);
         ResourceUsage processTotal = QuotaRules.Add(process.Usage, delta);
         ResourceUsage userTotal = _usage.Preview(process.UserId, delta);
@@ -211,10 +175,50 @@ internal sealed partial class KernelCore
 
     public ResourceUsage? GetUserUsage(UserId userId) => _usage.Get(userId);
 
-    private (ProcessInfo Info, bool Changed) TerminateCore(ProcessId pid, string? reason, DateTimeOffset now, bool emit)
+    /// <summary>Creates and schedules a process whose pid, priority and quota are valid. Checks the duplicate pid, then the rate limit.</summary>
+    private ProcessRecord CreateProcessCore(ProcessId pid, RequestId? requestId, UserId? userId, SessionId? sessionId, SchedulingPriority priority, ResourceQuota quota)
     {
-        string? waitingOn = _processes.Get(pid)?.PendingInterruptId;
-        (ProcessInfo info, bool changed) = _processes.Terminate(pid, reason, now);
+        if (_processes.Contains(pid))
+        {
+            // Refused before the rate limiter, so a duplicate never spends the user's slot.
+            throw KernelErrors.AlreadyExists($"Process {pid} already exists");
+        }
+
+        UserId user = userId is { IsEmpty: false } u ? u : s_anonymous;
+        DateTimeOffset now = Now;
+        if (!_rateLimiter.TryAcquire(user, now, out RateLimitDecision? refusal))
+        {
+            throw new RateLimitedException(refusal);
+        }
+
+        ProcessRecord created = _processes.Submit(new ProcessRecord(
+            pid,
+            requestId is { IsEmpty: false } r ? r : RequestId.New(),
+            user,
+            sessionId is { IsEmpty: false } s ? s : SessionId.New(),
+            priority,
+            quota,
+            now));
+        _processes.Schedule(pid);
+
+        if (_events.IsEnabled)
+        {
+            Emit(KernelEventTypes.ProcessCreated, now, new JsonObject
+            {
+                ["pid"] = pid.Value,
+                ["request_id"] = created.RequestId.Value,
+                ["user_id"] = created.UserId.Value,
+                ["session_id"] = created.SessionId.Value,
+            });
+        }
+
+        return created;
+    }
+
+    private (ProcessRecord Record, bool Changed) TerminateCore(ProcessId pid, string? reason, DateTimeOffset now, bool emit)
+    {
+        string? waitingOn = _processes.Find(pid)?.PendingInterruptId;
+        (ProcessRecord info, bool changed) = _processes.Terminate(pid, reason, now);
         if (!changed)
         {
             return (info, false);
@@ -242,7 +246,7 @@ internal sealed partial class KernelCore
         return (info, true);
     }
 
-    private void EmitResumed(ProcessInfo process, DateTimeOffset now)
+    private void EmitResumed(ProcessRecord process, DateTimeOffset now)
     {
         if (_events.IsEnabled)
         {

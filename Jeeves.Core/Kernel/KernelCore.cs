@@ -24,6 +24,7 @@ internal sealed partial class KernelCore
     private readonly ToolAccessPolicy _toolAccess = new();
     private readonly ToolHealthTracker _toolHealth;
     private readonly Orchestrator _orchestrator = new();
+    private readonly CompiledPipelineCache _pipelines = new();
     private readonly Dictionary<string, (Envelope Envelope, DateTimeOffset TouchedAt)> _engineEnvelopes = new(StringComparer.Ordinal);
     private readonly IKernelEventSink _events;
     private readonly CleanupSettings _cleanup;

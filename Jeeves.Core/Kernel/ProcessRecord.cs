@@ -1,50 +1,166 @@
 namespace Jeeves.Kernel;
 
 /// <summary>
-/// The kernel's mutable slot for one process. <see cref="Info"/> is replaced, never mutated, so a snapshot handed
-/// out earlier never changes under its reader and reads allocate nothing.
+/// The kernel's mutable slot for one process. Its fields change in place; <see cref="Info"/> builds an immutable
+/// <see cref="ProcessInfo"/> snapshot when someone reads it and keeps it until the next change, so a snapshot handed out
+/// never changes under its reader, and a state change nobody reads costs no snapshot at all.
 /// </summary>
-/// <remarks>
-/// Usage changes often (every agent report) and is rarely read in between, so a usage change is held aside and
-/// folded into a new snapshot only when someone reads <see cref="Info"/>.
-/// </remarks>
-internal sealed class ProcessRecord(ProcessInfo info)
+/// <remarks>Not thread-safe: the kernel actor is its only user. Every setter drops the cached snapshot.</remarks>
+internal sealed class ProcessRecord
 {
-    private ProcessInfo _info = info;
-    private ResourceUsage? _pendingUsage;
+    // Kept small, since every live process has one: times are stored without a nullable's flag (default means none),
+    // and the lineage, which the kernel itself never sets, only when there is one.
+    private readonly Lineage? _lineage;
+    private ProcessInfo? _snapshot;
+    private DateTimeOffset _startedAt;
+    private DateTimeOffset _completedAt;
+    private DateTimeOffset _lastScheduledAt;
 
-    public ProcessInfo Info
+    /// <summary>Initializes a record in state NEW.</summary>
+    public ProcessRecord(ProcessId pid, RequestId requestId, UserId userId, SessionId sessionId, SchedulingPriority priority, ResourceQuota quota, DateTimeOffset createdAt)
     {
-        get
-        {
-            if (_pendingUsage is { } usage)
-            {
-                _info = _info with { Usage = usage };
-                _pendingUsage = null;
-            }
+        Pid = pid;
+        RequestId = requestId;
+        UserId = userId;
+        SessionId = sessionId;
+        Priority = priority;
+        Quota = quota;
+        CreatedAt = createdAt;
+    }
 
-            return _info;
+    /// <summary>Initializes a record from a snapshot, in state NEW.</summary>
+    public ProcessRecord(ProcessInfo info)
+        : this(info.Pid, info.RequestId, info.UserId, info.SessionId, info.Priority, info.Quota, info.CreatedAt)
+    {
+        Usage = info.Usage;
+        StartedAt = info.StartedAt;
+        CompletedAt = info.CompletedAt;
+        LastScheduledAt = info.LastScheduledAt;
+        PendingInterrupt = info.PendingInterrupt;
+        PendingInterruptId = info.PendingInterruptId;
+        BlockReason = info.BlockReason;
+        TerminationReason = info.TerminationReason;
+        if (info.ParentPid is not null || info.ChildPids is not { Count: 0 })
+        {
+            _lineage = new Lineage(info.ParentPid, info.ChildPids);
         }
-
-        set
+        if (info.State == ProcessState.New)
         {
-            _info = value;
-            _pendingUsage = null;
+            _snapshot = info;
         }
     }
 
-    /// <summary>Gets the state without building a snapshot.</summary>
-    public ProcessState State => _info.State;
+    /// <summary>Gets an immutable snapshot of the process, built on first read after a change and kept until the next.</summary>
+    public ProcessInfo Info => _snapshot ??= Build();
 
-    /// <summary>Gets the current usage without building a snapshot.</summary>
-    public ResourceUsage Usage => _pendingUsage ?? _info.Usage;
+    /// <summary>
+    /// Gets an immutable snapshot without keeping it: for a result handed to one caller once, such as a new process's,
+    /// so that an idle process holds no snapshot nobody reads again.
+    /// </summary>
+    public ProcessInfo Snapshot() => _snapshot ?? Build();
 
-    /// <summary>Gets the owner without building a snapshot.</summary>
-    public UserId UserId => _info.UserId;
+    private ProcessInfo Build() => new()
+    {
+        Pid = Pid,
+        RequestId = RequestId,
+        UserId = UserId,
+        SessionId = SessionId,
+        State = State,
+        Priority = Priority,
+        Quota = Quota,
+        Usage = Usage,
+        CreatedAt = CreatedAt,
+        StartedAt = StartedAt,
+        CompletedAt = CompletedAt,
+        LastScheduledAt = LastScheduledAt,
+        PendingInterrupt = PendingInterrupt,
+        PendingInterruptId = PendingInterruptId,
+        BlockReason = BlockReason,
+        TerminationReason = TerminationReason,
+        ParentPid = ParentPid,
+        ChildPids = ChildPids,
+    };
+
+    public ProcessId Pid { get; }
+
+    public RequestId RequestId { get; }
+
+    public UserId UserId { get; }
+
+    public SessionId SessionId { get; }
+
+    public SchedulingPriority Priority { get; }
+
+    public ResourceQuota Quota { get; }
+
+    public DateTimeOffset CreatedAt { get; }
+
+    public ProcessId? ParentPid => _lineage?.Parent;
+
+    public IReadOnlyList<ProcessId> ChildPids => _lineage?.Children ?? [];
+
+    public ProcessState State
+    {
+        get;
+        set => Change(ref field, value);
+    }
+
+    public ResourceUsage Usage
+    {
+        get;
+        set => Change(ref field, value);
+    }
+
+    public DateTimeOffset? StartedAt
+    {
+        get => _startedAt == default ? null : _startedAt;
+        set => Change(ref _startedAt, value ?? default);
+    }
+
+    public DateTimeOffset? CompletedAt
+    {
+        get => _completedAt == default ? null : _completedAt;
+        set => Change(ref _completedAt, value ?? default);
+    }
+
+    public DateTimeOffset? LastScheduledAt
+    {
+        get => _lastScheduledAt == default ? null : _lastScheduledAt;
+        set => Change(ref _lastScheduledAt, value ?? default);
+    }
+
+    public InterruptKind? PendingInterrupt
+    {
+        get;
+        set => Change(ref field, value);
+    }
+
+    public string? PendingInterruptId
+    {
+        get;
+        set => Change(ref field, value);
+    }
+
+    public string? BlockReason
+    {
+        get;
+        set => Change(ref field, value);
+    }
+
+    public string? TerminationReason
+    {
+        get;
+        set => Change(ref field, value);
+    }
 
     /// <summary>The sequence number of this process's live ready-queue entry, or 0 when it is not queued.</summary>
     public long QueueTicket { get; set; }
 
-    /// <summary>Records new usage; the next read of <see cref="Info"/> includes it.</summary>
-    public void SetUsage(ResourceUsage usage) => _pendingUsage = usage;
+    private void Change<T>(ref T field, T value)
+    {
+        field = value;
+        _snapshot = null;
+    }
+
+    private sealed record Lineage(ProcessId? Parent, IReadOnlyList<ProcessId> Children);
 }

@@ -2,7 +2,8 @@ namespace Jeeves.Kernel;
 
 /// <summary>
 /// The lifecycle manager: the process table, the ready queue and per-state counts. Every state change goes through
-/// <see cref="Replace"/>, so the counts are always exact.
+/// <see cref="SetState"/>, so the counts are always exact. Changes are made in place on the <see cref="ProcessRecord"/>;
+/// a caller that hands a process out reads <see cref="ProcessRecord.Info"/>, the immutable snapshot.
 /// </summary>
 /// <remarks>Not thread-safe: the kernel actor is its only caller.</remarks>
 internal sealed class ProcessTable
@@ -21,112 +22,118 @@ internal sealed class ProcessTable
 
     public ProcessInfo? Get(ProcessId pid) => _processes.TryGetValue(pid, out ProcessRecord? r) ? r.Info : null;
 
+    /// <summary>Gets the process's record, to read fields without building a snapshot.</summary>
+    public ProcessRecord? Find(ProcessId pid) => _processes.GetValueOrDefault(pid);
+
     public int CountByState(ProcessState state) => _countsByState[(int)state];
 
     /// <summary>Adds a process in state NEW. The caller has checked that the pid is free.</summary>
-    public ProcessInfo Submit(ProcessInfo info)
+    public ProcessRecord Submit(ProcessInfo info) => Submit(new ProcessRecord(info));
+
+    /// <summary>Adds a process record, which is in state NEW. The caller has checked that the pid is free.</summary>
+    public ProcessRecord Submit(ProcessRecord record)
     {
-        var record = new ProcessRecord(info with { State = ProcessState.New });
-        _processes.Add(info.Pid, record);
+        _processes.Add(record.Pid, record);
         _countsByState[(int)ProcessState.New]++;
-        return record.Info;
+        return record;
     }
 
-    public ProcessInfo Schedule(ProcessId pid)
+    public ProcessRecord Schedule(ProcessId pid)
     {
         ProcessRecord r = Require(pid, "schedule", ProcessState.New);
-        Replace(r, r.Info with { State = ProcessState.Ready });
-        _ready.Enqueue(r, r.Info.CreatedAt);
-        return r.Info;
+        SetState(r, ProcessState.Ready);
+        _ready.Enqueue(r, r.CreatedAt);
+        return r;
     }
 
     /// <summary>Takes the next queued process off the queue; it stays READY.</summary>
     public ProcessInfo? TakeNextRunnable() => _ready.Dequeue()?.Info;
 
-    public ProcessInfo Start(ProcessId pid, DateTimeOffset now)
+    public ProcessRecord Start(ProcessId pid, DateTimeOffset now)
     {
         ProcessRecord r = Require(pid, "start", ProcessState.Ready);
         _ready.Invalidate(r);
-        Replace(r, r.Info with { State = ProcessState.Running, StartedAt = r.Info.StartedAt ?? now, LastScheduledAt = now });
-        return r.Info;
+        SetState(r, ProcessState.Running);
+        r.StartedAt ??= now;
+        r.LastScheduledAt = now;
+        return r;
     }
 
     /// <summary>Moves a running process back to READY, queued behind the processes of its priority that are already waiting.</summary>
-    public ProcessInfo Preempt(ProcessId pid, DateTimeOffset now)
+    public ProcessRecord Preempt(ProcessId pid, DateTimeOffset now)
     {
         ProcessRecord r = Require(pid, "preempt", ProcessState.Running);
-        Replace(r, r.Info with { State = ProcessState.Ready });
+        SetState(r, ProcessState.Ready);
         _ready.Enqueue(r, now);
-        return r.Info;
+        return r;
     }
 
-    public ProcessInfo Wait(ProcessId pid, InterruptKind? kind, string? interruptId)
+    public ProcessRecord Wait(ProcessId pid, InterruptKind? kind, string? interruptId)
     {
         ProcessRecord r = Require(pid, "wait", ProcessState.Running);
-        Replace(r, r.Info with { State = ProcessState.Waiting, PendingInterrupt = kind, PendingInterruptId = interruptId });
-        return r.Info;
+        SetState(r, ProcessState.Waiting);
+        r.PendingInterrupt = kind;
+        r.PendingInterruptId = interruptId;
+        return r;
     }
 
-    public ProcessInfo Block(ProcessId pid, string reason)
+    public ProcessRecord Block(ProcessId pid, string reason)
     {
         ProcessRecord r = Require(pid, "block", ProcessState.Running);
-        Replace(r, r.Info with { State = ProcessState.Blocked, BlockReason = reason });
-        return r.Info;
+        SetState(r, ProcessState.Blocked);
+        r.BlockReason = reason;
+        return r;
     }
 
     /// <summary>Resumes a WAITING or BLOCKED process; it is queued by its original creation time.</summary>
-    public ProcessInfo Resume(ProcessId pid)
+    public ProcessRecord Resume(ProcessId pid)
     {
         ProcessRecord r = RequireExisting(pid);
-        if (r.Info.State is not (ProcessState.Waiting or ProcessState.Blocked))
+        if (r.State is not (ProcessState.Waiting or ProcessState.Blocked))
         {
-            throw KernelErrors.StateTransition($"cannot resume pid {pid}: state is {r.Info.State}, expected Waiting or Blocked");
+            throw KernelErrors.StateTransition($"cannot resume pid {pid}: state is {r.State}, expected Waiting or Blocked");
         }
 
-        Replace(r, r.Info with { State = ProcessState.Ready, PendingInterrupt = null, PendingInterruptId = null });
-        _ready.Enqueue(r, r.Info.CreatedAt);
-        return r.Info;
+        SetState(r, ProcessState.Ready);
+        r.PendingInterrupt = null;
+        r.PendingInterruptId = null;
+        _ready.Enqueue(r, r.CreatedAt);
+        return r;
     }
 
     /// <summary>Terminates a process; a terminal process is left as it is.</summary>
     /// <returns>The process and whether this call terminated it.</returns>
-    public (ProcessInfo Info, bool Changed) Terminate(ProcessId pid, string? reason, DateTimeOffset now)
+    public (ProcessRecord Record, bool Changed) Terminate(ProcessId pid, string? reason, DateTimeOffset now)
     {
         ProcessRecord r = RequireExisting(pid);
-        ProcessInfo info = r.Info;
-        if (info.State.IsTerminal())
+        if (r.State.IsTerminal())
         {
-            return (info, false);
+            return (r, false);
         }
 
         _ready.Invalidate(r);
-        ResourceUsage usage = info.Usage;
-        if (info.StartedAt is { } started)
+        if (r.StartedAt is { } started)
         {
             // Whole milliseconds, as the reference measures them.
-            usage = usage with { ElapsedSeconds = Math.Floor((now - started).TotalMilliseconds) / 1000.0 };
+            r.Usage = r.Usage with { ElapsedSeconds = Math.Floor((now - started).TotalMilliseconds) / 1000.0 };
         }
 
-        Replace(r, info with
-        {
-            State = ProcessState.Terminated,
-            CompletedAt = now,
-            Usage = usage,
-            PendingInterrupt = null,
-            PendingInterruptId = null,
-            TerminationReason = reason,
-        });
-        return (r.Info, true);
+        SetState(r, ProcessState.Terminated);
+        r.CompletedAt = now;
+        r.PendingInterrupt = null;
+        r.PendingInterruptId = null;
+        r.TerminationReason = reason;
+        return (r, true);
     }
 
-    public ProcessInfo MarkZombie(ProcessId pid)
+    public ProcessRecord MarkZombie(ProcessId pid)
     {
         ProcessRecord r = Require(pid, "cleanup", ProcessState.Terminated);
-        Replace(r, r.Info with { State = ProcessState.Zombie });
-        return r.Info;
+        SetState(r, ProcessState.Zombie);
+        return r;
     }
 
-    public void SetUsage(ProcessId pid, ResourceUsage usage) => RequireExisting(pid).SetUsage(usage);
+    public void SetUsage(ProcessId pid, ResourceUsage usage) => RequireExisting(pid).Usage = usage;
 
     /// <summary>Reads what an agent report needs without building a snapshot.</summary>
     public bool TryPeek(ProcessId pid, out ProcessState state, out ResourceUsage usage, out UserId userId)
@@ -150,7 +157,7 @@ internal sealed class ProcessTable
         }
 
         _ready.Invalidate(r);
-        _countsByState[(int)r.Info.State]--;
+        _countsByState[(int)r.State]--;
         return true;
     }
 
@@ -159,10 +166,9 @@ internal sealed class ProcessTable
         var list = new List<ProcessInfo>();
         foreach (ProcessRecord r in _processes.Values)
         {
-            ProcessInfo p = r.Info;
-            if ((state is null || p.State == state) && (userId is null || p.UserId == userId))
+            if ((state is null || r.State == state) && (userId is null || r.UserId == userId))
             {
-                list.Add(p);
+                list.Add(r.Info);
             }
         }
 
@@ -191,9 +197,9 @@ internal sealed class ProcessTable
         var list = new List<ProcessId>();
         foreach (ProcessRecord r in _processes.Values)
         {
-            if (r.Info.State.IsTerminal() && r.Info.CompletedAt < cutoff)
+            if (r.State.IsTerminal() && r.CompletedAt < cutoff)
             {
-                list.Add(r.Info.Pid);
+                list.Add(r.Pid);
             }
         }
 
@@ -205,9 +211,9 @@ internal sealed class ProcessTable
         var users = new HashSet<UserId>();
         foreach (ProcessRecord r in _processes.Values)
         {
-            if (!r.Info.State.IsTerminal())
+            if (!r.State.IsTerminal())
             {
-                users.Add(r.Info.UserId);
+                users.Add(r.UserId);
             }
         }
 
@@ -216,11 +222,11 @@ internal sealed class ProcessTable
 
     public int CompactQueue() => _ready.Compact();
 
-    private void Replace(ProcessRecord record, ProcessInfo next)
+    private void SetState(ProcessRecord record, ProcessState next)
     {
-        _countsByState[(int)record.Info.State]--;
-        _countsByState[(int)next.State]++;
-        record.Info = next;
+        _countsByState[(int)record.State]--;
+        _countsByState[(int)next]++;
+        record.State = next;
     }
 
     private ProcessRecord RequireExisting(ProcessId pid) =>
@@ -229,9 +235,9 @@ internal sealed class ProcessTable
     private ProcessRecord Require(ProcessId pid, string operation, ProcessState expected)
     {
         ProcessRecord r = RequireExisting(pid);
-        if (r.Info.State != expected)
+        if (r.State != expected)
         {
-            throw KernelErrors.StateTransition($"cannot {operation} pid {pid}: state is {r.Info.State}, expected {expected}");
+            throw KernelErrors.StateTransition($"cannot {operation} pid {pid}: state is {r.State}, expected {expected}");
         }
 
         return r;

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
 namespace Jeeves.Kernel;
@@ -30,16 +31,41 @@ internal sealed class RateLimiter
     /// <summary>Checks a request and, when <paramref name="record"/> is set and it is admitted, records it.</summary>
     public RateLimitDecision Check(UserId user, DateTimeOffset now, bool record)
     {
-        long t = now.UtcTicks;
-        if (!_users.TryGetValue(user, out UserWindows? w))
+        if (Evaluate(user, now.UtcTicks, record, out UserWindows w) is { } refusal)
         {
-            w = new UserWindows();
+            return refusal;
+        }
+
+        return new RateLimitDecision
+        {
+            Allowed = true,
+            CurrentCount = w.Minute.Count,
+            Limit = _perMinute,
+            Remaining = Math.Min(_perHour - w.Hour.Count, Math.Min(_perMinute - w.Minute.Count, _burst - w.Burst.Count)),
+        };
+    }
+
+    /// <summary>Checks and records a request, as <see cref="Check"/> does, building a decision only for a refusal.</summary>
+    /// <returns><see langword="true"/> when the request was admitted (and recorded).</returns>
+    public bool TryAcquire(UserId user, DateTimeOffset now, [NotNullWhen(false)] out RateLimitDecision? refusal)
+    {
+        refusal = Evaluate(user, now.UtcTicks, record: true, out _);
+        return refusal is null;
+    }
+
+    /// <summary>Returns the refusal, or <see langword="null"/> when the request is admitted (and then recorded if asked).</summary>
+    private RateLimitDecision? Evaluate(UserId user, long t, bool record, out UserWindows w)
+    {
+        if (!_users.TryGetValue(user, out UserWindows? windows))
+        {
+            windows = new UserWindows();
             if (record)
             {
-                _users.Add(user, w);
+                _users.Add(user, windows);
             }
         }
 
+        w = windows;
         w.Prune(t);
         RateLimitWindow? refusing =
             w.Hour.Count >= _perHour ? RateLimitWindow.Hour :
@@ -74,13 +100,7 @@ internal sealed class RateLimiter
             w.Burst.Enqueue(t);
         }
 
-        return new RateLimitDecision
-        {
-            Allowed = true,
-            CurrentCount = w.Minute.Count,
-            Limit = _perMinute,
-            Remaining = Math.Min(_perHour - w.Hour.Count, Math.Min(_perMinute - w.Minute.Count, _burst - w.Burst.Count)),
-        };
+        return null;
     }
 
     /// <summary>Gets the number of admitted requests in the last 60 seconds, inclusive; 0 for an unknown user.</summary>

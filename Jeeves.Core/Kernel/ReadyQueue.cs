@@ -7,7 +7,7 @@ namespace Jeeves.Kernel;
 /// <remarks>
 /// Each process has at most one live entry: <see cref="ProcessRecord.QueueTicket"/> names it. Entries are never
 /// searched for; an entry whose ticket no longer matches (the process started, terminated, was removed or was
-/// re-queued) is stale and skipped when it surfaces. Handing a process out clears its ticket, so a process is
+/// re-queued) is stale and skipped when it surfaces (stale entries at the front are dropped as soon as they go stale). Handing a process out clears its ticket, so a process is
 /// returned at most once per READY episode. <see cref="Compact"/> drops stale entries when they dominate.
 /// </remarks>
 internal sealed class ReadyQueue
@@ -26,17 +26,26 @@ internal sealed class ReadyQueue
         Invalidate(record);
         long ticket = ++_sequence;
         record.QueueTicket = ticket;
-        _heap.Enqueue(record, new QueueKey((int)record.Info.Priority, orderTime.UtcTicks, ticket));
+        _heap.Enqueue(record, new QueueKey((int)record.Priority, orderTime.UtcTicks, ticket));
         LiveCount++;
     }
 
-    /// <summary>Marks the process's entry, if any, as stale.</summary>
+    /// <summary>Marks the process's entry, if any, as stale, and drops the stale entries at the front of the heap.</summary>
+    /// <remarks>
+    /// A process that starts without being dequeued (the usual way a run starts) leaves its entry behind; when that entry is
+    /// at the front, as it is when processes start in the order they were queued, dropping it now keeps the heap from
+    /// growing until the next compaction.
+    /// </remarks>
     public void Invalidate(ProcessRecord record)
     {
         if (record.QueueTicket != 0)
         {
             record.QueueTicket = 0;
             LiveCount--;
+            while (_heap.TryPeek(out ProcessRecord? first, out QueueKey key) && first.QueueTicket != key.Sequence)
+            {
+                _ = _heap.Dequeue();
+            }
         }
     }
 

@@ -98,6 +98,28 @@ public sealed class OrchestratorTests
         Assert.That(ex!.Code, Is.EqualTo(KernelErrorCode.FailedPrecondition));
     }
 
+    [Test]
+    public void GetNext_AskedAgainWithoutAChange_SameInstanceUntilTheSessionChanges()
+    {
+        // Arrange
+        var core = WithSession(out ProcessId pid, Linear("stage1", "stage2"));
+        Instruction first = core.GetNextInstruction(pid);
+
+        // Act
+        Instruction again = core.GetNextInstruction(pid);
+        Instruction reported = core.ReportAgentResult(pid, Result("agent_stage1"));
+        Instruction afterReport = core.GetNextInstruction(pid);
+        core.TerminateProcess(pid, "stop");
+        Instruction afterTermination = core.GetNextInstruction(pid);
+
+        // Assert
+        Assert.That(again, Is.SameAs(first));
+        Assert.That((reported.AgentName, reported.Envelope!.Pipeline.CurrentStage), Is.EqualTo(("agent_stage2", "stage2")));
+        Assert.That(afterReport, Is.SameAs(reported));
+        Assert.That((afterTermination.Kind, afterTermination.TerminalReason), Is.EqualTo((InstructionKind.Terminate, (TerminalReason?)TerminalReason.UserCancelled)));
+        Assert.That(afterTermination.Envelope!.Bounds.Terminated, Is.True);
+    }
+
     [TestCase("", "validation error: Pipeline name is required")]
     [TestCase("nostages", "validation error: Pipeline must have at least one stage")]
     [TestCase("badtarget", "validation error: Stage 'a' has routing target 'zzz' which does not exist in pipeline. Valid stages: a")]

@@ -27,19 +27,19 @@ public sealed record Envelope
     public ImmutableSortedDictionary<string, JsonElement> Outputs { get; init; } = EmptyCollections.ElementsByName;
 
     /// <summary>Gets where the run stands (<c>pipeline</c>).</summary>
-    public EnvelopePipeline Pipeline { get; init; } = new();
+    public EnvelopePipeline Pipeline { get; init; } = EnvelopePipeline.Default;
 
     /// <summary>Gets the budget counters (<c>bounds</c>).</summary>
-    public EnvelopeBounds Bounds { get; init; } = new();
+    public EnvelopeBounds Bounds { get; init; } = EnvelopeBounds.Default;
 
     /// <summary>Gets the interrupt state (<c>interrupts</c>).</summary>
-    public EnvelopeInterrupts Interrupts { get; init; } = new();
+    public EnvelopeInterrupts Interrupts { get; init; } = EnvelopeInterrupts.None;
 
     /// <summary>Gets goal tracking (<c>execution</c>).</summary>
-    public EnvelopeExecution Execution { get; init; } = new();
+    public EnvelopeExecution Execution { get; init; } = EnvelopeExecution.Default;
 
     /// <summary>Gets the audit trail (<c>audit</c>).</summary>
-    public EnvelopeAudit Audit { get; init; } = new();
+    public EnvelopeAudit Audit { get; init; } = EnvelopeAudit.Default;
 
     /// <summary>Creates an envelope with the reference defaults.</summary>
     /// <param name="now">The creation time, used for <see cref="ReceivedAt"/> and the audit's creation time.</param>
@@ -106,5 +106,10 @@ public sealed record Envelope
     /// <summary>Creates an id: the prefix followed by 16 lower-case hex digits.</summary>
     /// <param name="prefix">The prefix, such as <c>env_</c>.</param>
     /// <returns>The id.</returns>
-    internal static string NewId(string prefix) => prefix + Guid.NewGuid().ToString("N")[..16];
+    internal static string NewId(string prefix)
+    {
+        Span<char> hex = stackalloc char[32];
+        _ = Guid.NewGuid().TryFormat(hex, out _, "N");
+        return string.Concat(prefix, hex[..16]);
+    }
 }

@@ -8,6 +8,9 @@ namespace Jeeves;
 /// </summary>
 public sealed record EnvelopeAudit
 {
+    /// <summary>Gets the shared default instance (records are immutable, so one instance serves every envelope).</summary>
+    internal static EnvelopeAudit Default { get; } = new();
+
     /// <summary>Gets one record per agent run, in order (<c>processing_history</c>).</summary>
     public ImmutableList<ProcessingRecord> ProcessingHistory { get; init; } = [];
 

@@ -5,6 +5,9 @@ namespace Jeeves;
 /// </summary>
 public sealed record EnvelopeBounds
 {
+    /// <summary>Gets the shared default instance (records are immutable, so one instance serves every envelope).</summary>
+    internal static EnvelopeBounds Default { get; } = new();
+
     /// <summary>Gets the LLM calls reported (<c>llm_call_count</c>).</summary>
     public int LlmCallCount { get; init; }
 

@@ -8,6 +8,9 @@ namespace Jeeves;
 /// </summary>
 public sealed record EnvelopeExecution
 {
+    /// <summary>Gets the shared default instance (records are immutable, so one instance serves every envelope).</summary>
+    internal static EnvelopeExecution Default { get; } = new();
+
     /// <summary>Gets the completed stage summaries (<c>completed_stages</c>).</summary>
     public ImmutableList<JsonElement> CompletedStages { get; init; } = [];
 

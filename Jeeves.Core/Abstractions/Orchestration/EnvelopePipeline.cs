@@ -7,6 +7,9 @@ namespace Jeeves;
 /// </summary>
 public sealed record EnvelopePipeline
 {
+    /// <summary>Gets the shared default instance (records are immutable, so one instance serves every envelope).</summary>
+    internal static EnvelopePipeline Default { get; } = new();
+
     /// <summary>Gets the stage that runs next, or ran last once the run ended (<c>current_stage</c>).</summary>
     /// <value>The default value is <c>start</c>.</value>
     public string CurrentStage { get; init; } = "start";

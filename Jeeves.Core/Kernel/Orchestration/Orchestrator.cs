@@ -34,25 +34,31 @@ internal sealed class Orchestrator
     public PipelineSession Initialize(ProcessId pid, CompiledPipeline pipeline, Envelope envelope, DateTimeOffset now)
     {
         PipelineConfig config = pipeline.Config;
-        string current = envelope.Pipeline.CurrentStage;
-        Envelope prepared = envelope with
-        {
-            Pipeline = envelope.Pipeline with
-            {
-                MaxIterations = config.MaxIterations,
-                StageOrder = pipeline.StageOrder,
-                CurrentStage = pipeline.Find(current ?? string.Empty) is null ? pipeline.FirstStage : current!,
-            },
-            Bounds = envelope.Bounds with
-            {
-                MaxLlmCalls = config.MaxLlmCalls,
-                MaxAgentHops = config.MaxAgentHops,
-                Terminated = false,
-                TerminalReason = null,
-                TerminationReason = null,
-            },
-            Audit = envelope.Audit with { CompletedAt = null },
-        };
+        EnvelopePipeline p = envelope.Pipeline;
+        EnvelopeBounds b = envelope.Bounds;
+        EnvelopeAudit a = envelope.Audit;
+        string current = pipeline.Find(p.CurrentStage ?? string.Empty) is null ? pipeline.FirstStage : p.CurrentStage!;
+
+        // The parts that already say what the session needs (a new envelope's bounds and audit usually do) are shared.
+        EnvelopePipeline pipelinePart =
+            p.MaxIterations == config.MaxIterations && p.StageOrder == pipeline.StageOrder && ReferenceEquals(p.CurrentStage, current)
+                ? p
+                : p with { MaxIterations = config.MaxIterations, StageOrder = pipeline.StageOrder, CurrentStage = current };
+        EnvelopeBounds boundsPart =
+            b.MaxLlmCalls == config.MaxLlmCalls && b.MaxAgentHops == config.MaxAgentHops && !b.Terminated && b.TerminalReason is null && b.TerminationReason is null
+                ? b
+                : b with
+                {
+                    MaxLlmCalls = config.MaxLlmCalls,
+                    MaxAgentHops = config.MaxAgentHops,
+                    Terminated = false,
+                    TerminalReason = null,
+                    TerminationReason = null,
+                };
+        EnvelopeAudit auditPart = a.CompletedAt is null ? a : a with { CompletedAt = null };
+        Envelope prepared = ReferenceEquals(pipelinePart, p) && ReferenceEquals(boundsPart, b) && ReferenceEquals(auditPart, a)
+            ? envelope
+            : envelope with { Pipeline = pipelinePart, Bounds = boundsPart, Audit = auditPart };
 
         var session = new PipelineSession(pid, pipeline, prepared, now);
         if (CheckBounds(prepared) is { } exhausted)
@@ -64,8 +70,10 @@ internal sealed class Orchestrator
         return session;
     }
 
-    /// <summary>Decides the next instruction. Reads only.</summary>
-    public static Instruction Next(PipelineSession s)
+    /// <summary>Decides the next instruction. Reads only (it remembers the instruction until the session changes).</summary>
+    public static Instruction Next(PipelineSession s) => s.NextInstruction ??= Decide(s);
+
+    private static Instruction Decide(PipelineSession s)
     {
         Envelope e = s.Envelope;
         if (s.Terminated)
@@ -133,13 +141,20 @@ internal sealed class Orchestrator
             outputElement = JsonValues.EmptyObject;
         }
 
+        // Everything the step changes is computed first, so that each part of the envelope is built at most once.
+        EnvelopePipeline p = e.Pipeline;
+        EnvelopeBounds b = e.Bounds;
         ImmutableSortedDictionary<string, JsonElement> metadata = e.Audit.Metadata;
-        EnvelopePipeline pipeline = e.Pipeline;
+        ImmutableSortedSet<string> completed = p.CompletedStageSet;
+        ImmutableSortedSet<string> active = p.ActiveStages;
+        ImmutableSortedDictionary<string, string> failedStages = p.FailedStages;
         if (result.Success)
         {
-            pipeline = pipeline.CompletedStageSet.Contains(stage.Name) && !pipeline.ActiveStages.Contains(stage.Name)
-                ? pipeline
-                : pipeline with { CompletedStageSet = pipeline.CompletedStageSet.Add(stage.Name), ActiveStages = pipeline.ActiveStages.Remove(stage.Name) };
+            if (!completed.Contains(stage.Name) || active.Contains(stage.Name))
+            {
+                completed = completed.Add(stage.Name);
+                active = active.Remove(stage.Name);
+            }
         }
         else
         {
@@ -152,19 +167,18 @@ internal sealed class Orchestrator
 
             outputElement = JsonValues.ToElement(failed);
             metadata = metadata.SetItem("last_agent_failure", JsonValues.ToElement(new JsonObject { ["agent_name"] = result.AgentName, ["error"] = result.Error ?? string.Empty }));
-            pipeline = pipeline with
-            {
-                FailedStages = pipeline.FailedStages.SetItem(stage.Name, string.IsNullOrEmpty(result.Error) ? "failed" : result.Error),
-                ActiveStages = pipeline.ActiveStages.Remove(stage.Name),
-            };
+            failedStages = failedStages.SetItem(stage.Name, string.IsNullOrEmpty(result.Error) ? "failed" : result.Error);
+            active = active.Remove(stage.Name);
         }
 
-        EnvelopeBounds bounds = e.Bounds with
+        var counts = new Counts
         {
-            LlmCallCount = Add("llm_calls", e.Bounds.LlmCallCount, m.LlmCalls),
-            ToolCallCount = Add("tool_calls", e.Bounds.ToolCallCount, m.ToolCalls),
-            TokensIn = Add("tokens_in", e.Bounds.TokensIn, m.TokensIn ?? 0),
-            TokensOut = Add("tokens_out", e.Bounds.TokensOut, m.TokensOut ?? 0),
+            LlmCalls = Add("llm_calls", b.LlmCallCount, m.LlmCalls),
+            ToolCalls = Add("tool_calls", b.ToolCallCount, m.ToolCalls),
+            TokensIn = Add("tokens_in", b.TokensIn, m.TokensIn ?? 0),
+            TokensOut = Add("tokens_out", b.TokensOut, m.TokensOut ?? 0),
+            AgentHops = b.AgentHopCount,
+            Iteration = p.Iteration,
         };
         var record = new ProcessingRecord
         {
@@ -181,83 +195,99 @@ internal sealed class Orchestrator
         var outputs = e.Outputs.SetItem(result.AgentName, outputElement);
 
         // A resolved interrupt stays readable, with its response, until the next agent result.
-        EnvelopeInterrupts interrupts = e.Interrupts.Interrupt is null ? e.Interrupts : new EnvelopeInterrupts();
-        EnvelopeAudit audit = e.Audit with { Metadata = metadata, ProcessingHistory = e.Audit.ProcessingHistory.Add(record) };
+        EnvelopeInterrupts interrupts = e.Interrupts.Interrupt is null ? e.Interrupts : EnvelopeInterrupts.None;
+        string current = p.CurrentStage;
+        string? terminationReason = b.TerminationReason;
+        var outcome = new ReportOutcome { Envelope = e };
 
         if (result.Interrupt is { } interrupt)
         {
             // The run pauses at this stage; routing waits until the interrupt is resolved. The paused run still
             // counts as an agent hop (max_agent_hops bounds agent runs), and a spent budget ends the run instead.
-            bounds = bounds with { AgentHopCount = bounds.AgentHopCount + 1 };
-            if (CheckBounds(pipeline, bounds) is { } spent)
+            counts.AgentHops++;
+            if (CheckBounds(counts, p.MaxIterations, b) is { } spent)
             {
-                bounds = bounds with { TerminationReason = $"Bounds exceeded: {spent}" };
-                return new ReportOutcome { Envelope = Step(e, outputs, pipeline, bounds, interrupts, audit), TerminalReason = spent };
+                terminationReason = $"Bounds exceeded: {spent}";
+                outcome = outcome with { TerminalReason = spent };
+            }
+            else
+            {
+                outcome = outcome with { Interrupt = interrupt, ResumeStage = s.Pipeline.ResumeStage(interrupt.Kind, stage.Name) };
+            }
+        }
+        else if (CompiledPipeline.Route(stage, outputElement) is not { } rule)
+        {
+            outcome = outcome with { TerminalReason = TerminalReason.Completed };
+        }
+        else if (rule.EdgeLimit is { } max && s.Traversals(rule.Edge) >= max)
+        {
+            terminationReason = $"Edge limit exceeded: {stage.Name} -> {rule.Target}";
+            outcome = outcome with { TerminalReason = TerminalReason.MaxAgentHopsExceeded };
+        }
+        else
+        {
+            CompiledPipeline.Stage targetStage = s.Pipeline.Find(rule.Target)!;
+            int loopBack = targetStage.Index <= stage.Index ? 1 : 0;
+            current = rule.Target;
+            counts.Iteration += loopBack;
+            counts.AgentHops++;
+            TerminalReason? exhausted = CheckBounds(counts, p.MaxIterations, b);
+            if (exhausted is not null)
+            {
+                terminationReason = $"Bounds exceeded: {exhausted}";
             }
 
-            return new ReportOutcome
+            outcome = outcome with
             {
-                Envelope = Step(e, outputs, pipeline, bounds, interrupts, audit),
-                Interrupt = interrupt,
-                ResumeStage = s.Pipeline.ResumeStage(interrupt.Kind, stage.Name),
+                Edge = rule.Edge,
+                TerminalReason = exhausted,
+                Transition = (stage.Name, rule.Target),
+                IterationsAdded = loopBack,
             };
         }
 
-        CompiledPipeline.Rule? rule = CompiledPipeline.Route(stage, outputElement);
-        if (rule is null)
+        // A step that ends the run already carries its ending, as Terminate would write it, so committing it copies
+        // nothing more.
+        TerminalReason? ending = outcome.TerminalReason;
+        EnvelopePipeline pipeline =
+            ReferenceEquals(current, p.CurrentStage) && counts.Iteration == p.Iteration && ReferenceEquals(completed, p.CompletedStageSet) &&
+            ReferenceEquals(active, p.ActiveStages) && ReferenceEquals(failedStages, p.FailedStages)
+                ? p
+                : p with { CurrentStage = current, Iteration = counts.Iteration, CompletedStageSet = completed, ActiveStages = active, FailedStages = failedStages };
+        EnvelopeBounds bounds = b with
         {
-            return new ReportOutcome { Envelope = Step(e, outputs, pipeline, bounds, interrupts, audit), TerminalReason = TerminalReason.Completed };
-        }
-
-        string target = rule.Target;
-        if (s.Pipeline.EdgeLimit(stage.Name, target) is { } max && s.EdgeTraversals.GetValueOrDefault(rule.EdgeKey) >= max)
-        {
-            bounds = bounds with { TerminationReason = $"Edge limit exceeded: {stage.Name} -> {target}" };
-            return new ReportOutcome { Envelope = Step(e, outputs, pipeline, bounds, interrupts, audit), TerminalReason = TerminalReason.MaxAgentHopsExceeded };
-        }
-
-        CompiledPipeline.Stage targetStage = s.Pipeline.Find(target)!;
-        int loopBack = targetStage.Index <= stage.Index ? 1 : 0;
-        pipeline = pipeline with { CurrentStage = target, Iteration = pipeline.Iteration + loopBack };
-        bounds = bounds with { AgentHopCount = bounds.AgentHopCount + 1 };
-        TerminalReason? exhausted = CheckBounds(pipeline, bounds);
-        if (exhausted is not null)
-        {
-            bounds = bounds with { TerminationReason = $"Bounds exceeded: {exhausted}" };
-        }
-
-        return new ReportOutcome
-        {
-            Envelope = Step(e, outputs, pipeline, bounds, interrupts, audit),
-            EdgeKey = rule.EdgeKey,
-            TerminalReason = exhausted,
-            Transition = (stage.Name, target),
-            IterationsAdded = loopBack,
+            LlmCallCount = counts.LlmCalls,
+            ToolCallCount = counts.ToolCalls,
+            TokensIn = counts.TokensIn,
+            TokensOut = counts.TokensOut,
+            AgentHopCount = counts.AgentHops,
+            TerminationReason = terminationReason,
+            Terminated = b.Terminated || ending is not null,
+            TerminalReason = ending ?? b.TerminalReason,
         };
-    }
+        EnvelopeAudit audit = e.Audit with
+        {
+            Metadata = metadata,
+            ProcessingHistory = e.Audit.ProcessingHistory.Add(record),
+            CompletedAt = ending is null ? e.Audit.CompletedAt : e.Audit.CompletedAt ?? now,
+        };
 
-    /// <summary>The envelope after one step, built once.</summary>
-    private static Envelope Step(
-        Envelope e,
-        ImmutableSortedDictionary<string, JsonElement> outputs,
-        EnvelopePipeline pipeline,
-        EnvelopeBounds bounds,
-        EnvelopeInterrupts interrupts,
-        EnvelopeAudit audit) =>
-        e with { Outputs = outputs, Pipeline = pipeline, Bounds = bounds, Interrupts = interrupts, Audit = audit };
+        return outcome with { Envelope = e with { Outputs = outputs, Pipeline = pipeline, Bounds = bounds, Interrupts = interrupts, Audit = audit } };
+    }
 
     public static void Commit(PipelineSession s, ReportOutcome outcome, DateTimeOffset now)
     {
         s.Envelope = outcome.Envelope;
-        if (outcome.EdgeKey is { } edge)
+        if (outcome.Edge is { } edge)
         {
-            s.EdgeTraversals[edge] = s.EdgeTraversals.GetValueOrDefault(edge) + 1;
+            s.CountTraversal(edge);
         }
 
         s.LastActivityAt = now;
         if (outcome.TerminalReason is { } reason)
         {
-            Terminate(s, reason, outcome.Envelope.Bounds.TerminationReason, now);
+            // The envelope already says how the run ended (PlanReport wrote it).
+            MarkTerminated(s, reason, now);
         }
     }
 
@@ -269,12 +299,7 @@ internal sealed class Orchestrator
             return;
         }
 
-        s.Terminated = true;
-        s.TerminalReason = reason;
-        s.ResumeStage = null;
-
-        // A finished run stays visible for the session retention, so its worker can read how it ended.
-        s.LastActivityAt = now;
+        MarkTerminated(s, reason, now);
         Envelope e = s.Envelope;
         s.Envelope = e with
         {
@@ -284,29 +309,44 @@ internal sealed class Orchestrator
                 TerminalReason = reason,
                 TerminationReason = e.Bounds.TerminationReason ?? message,
             },
-            Interrupts = e.Interrupts.InterruptPending ? new EnvelopeInterrupts() : e.Interrupts,
+            Interrupts = e.Interrupts.InterruptPending ? EnvelopeInterrupts.None : e.Interrupts,
             Audit = e.Audit with { CompletedAt = e.Audit.CompletedAt ?? now },
         };
+    }
+
+    /// <summary>Records the end of the run on the session; the caller sees to the envelope.</summary>
+    private static void MarkTerminated(PipelineSession s, TerminalReason reason, DateTimeOffset now)
+    {
+        s.Terminated = true;
+        s.TerminalReason = reason;
+        s.ResumeStage = null;
+
+        // A finished run stays visible for the session retention, so its worker can read how it ended.
+        s.LastActivityAt = now;
     }
 
     public static SessionState State(PipelineSession s) => new()
     {
         ProcessId = s.Pid,
         CurrentStage = s.Envelope.Pipeline.CurrentStage,
-        StageOrder = s.Envelope.Pipeline.StageOrder,
+        StageOrder = s.Envelope.Pipeline.StageOrder == s.Pipeline.StageOrder ? s.Pipeline.BoxedStageOrder : s.Envelope.Pipeline.StageOrder,
         Envelope = s.Envelope,
-        EdgeTraversals = new Dictionary<string, int>(s.EdgeTraversals, StringComparer.Ordinal),
+        EdgeTraversals = s.CopyEdgeTraversals(),
         Terminated = s.Terminated,
         TerminalReason = s.TerminalReason,
     };
 
     /// <summary>The first exhausted bound, checked LLM calls, iterations, agent hops, each with <c>&gt;=</c>.</summary>
-    public static TerminalReason? CheckBounds(Envelope e) => CheckBounds(e.Pipeline, e.Bounds);
+    public static TerminalReason? CheckBounds(Envelope e) =>
+        CheckBounds(e.Bounds.LlmCallCount, e.Pipeline.Iteration, e.Bounds.AgentHopCount, e.Pipeline.MaxIterations, e.Bounds);
 
-    private static TerminalReason? CheckBounds(EnvelopePipeline p, EnvelopeBounds b) =>
-        b.LlmCallCount >= b.MaxLlmCalls ? TerminalReason.MaxLlmCallsExceeded :
-        p.Iteration >= p.MaxIterations ? TerminalReason.MaxIterationsExceeded :
-        b.AgentHopCount >= b.MaxAgentHops ? TerminalReason.MaxAgentHopsExceeded :
+    private static TerminalReason? CheckBounds(in Counts c, int maxIterations, EnvelopeBounds limits) =>
+        CheckBounds(c.LlmCalls, c.Iteration, c.AgentHops, maxIterations, limits);
+
+    private static TerminalReason? CheckBounds(int llmCalls, int iteration, int agentHops, int maxIterations, EnvelopeBounds limits) =>
+        llmCalls >= limits.MaxLlmCalls ? TerminalReason.MaxLlmCallsExceeded :
+        iteration >= maxIterations ? TerminalReason.MaxIterationsExceeded :
+        agentHops >= limits.MaxAgentHops ? TerminalReason.MaxAgentHopsExceeded :
         null;
 
     public static string EdgeKey(string from, string to) => from + "->" + to;
@@ -322,4 +362,20 @@ internal sealed class Orchestrator
     private static int Add(string field, int a, int b) => a > int.MaxValue - b ? throw KernelErrors.Validation($"{field} total would overflow") : a + b;
 
     private static long Add(string field, long a, long b) => a > long.MaxValue - b ? throw KernelErrors.Validation($"{field} total would overflow") : a + b;
+
+    /// <summary>The counters one step moves, before they are written into the envelope.</summary>
+    private struct Counts
+    {
+        public int LlmCalls { get; set; }
+
+        public int ToolCalls { get; set; }
+
+        public long TokensIn { get; set; }
+
+        public long TokensOut { get; set; }
+
+        public int AgentHops { get; set; }
+
+        public int Iteration { get; set; }
+    }
 }

@@ -5,8 +5,8 @@ internal readonly record struct ReportOutcome
 {
     public required Envelope Envelope { get; init; }
 
-    /// <summary>The traversal counter to increment, for a transition.</summary>
-    public string? EdgeKey { get; init; }
+    /// <summary>The edge whose traversal counter to increment, for a transition.</summary>
+    public int? Edge { get; init; }
 
     public TerminalReason? TerminalReason { get; init; }
 
