@@ -25,7 +25,7 @@ public readonly struct ProcessId : IEquatable<ProcessId>, IComparable<ProcessId>
 
     /// <summary>Creates a new identifier from a random UUID v4 (lower-case, hyphenated).</summary>
     /// <returns>A new identifier.</returns>
-    public static ProcessId New() => new(Guid.NewGuid().ToString("D"));
+    public static ProcessId New() => new(RandomIds.NewGuid().ToString("D"));
 
     /// <summary>Attempts to create an identifier from text.</summary>
     /// <param name="value">The text.</param>

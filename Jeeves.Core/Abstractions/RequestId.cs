@@ -25,7 +25,7 @@ public readonly struct RequestId : IEquatable<RequestId>, IComparable<RequestId>
 
     /// <summary>Creates a new identifier from a random UUID v4 (lower-case, hyphenated).</summary>
     /// <returns>A new identifier.</returns>
-    public static RequestId New() => new(Guid.NewGuid().ToString("D"));
+    public static RequestId New() => new(RandomIds.NewGuid().ToString("D"));
 
     /// <summary>Attempts to create an identifier from text.</summary>
     /// <param name="value">The text.</param>

@@ -124,7 +124,7 @@ public sealed partial class MessageBus : ICommBusService, IDisposable
     {
         EventTypeFilter filter = EventTypeFilter.Create(eventTypes);
         cancellationToken.ThrowIfCancellationRequested();
-        string id = string.IsNullOrEmpty(subscriberId) ? "sub-" + Guid.NewGuid().ToString("N") : subscriberId;
+        string id = string.IsNullOrEmpty(subscriberId) ? RandomIds.NewHexId("sub-", 32) : subscriberId;
         var subscription = new Subscription(id, filter, _subscriberCapacity, _onDropped, _onClosed, cancellationToken);
         lock (_gate)
         {

@@ -177,7 +177,7 @@ public sealed partial class GatewayChatService : IAsyncDisposable
             Input = request.Message,
             UserId = request.UserId,
             SessionId = session.SessionId,
-            RequestId = $"req_{Guid.NewGuid():N}",
+            RequestId = RandomIds.NewHexId("req_", 32),
             State = state,
         });
     }

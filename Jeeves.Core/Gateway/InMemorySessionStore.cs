@@ -26,7 +26,7 @@ public sealed class InMemorySessionStore : ISessionStore
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
         cancellationToken.ThrowIfCancellationRequested();
-        string id = Guid.NewGuid().ToString("D");
+        string id = RandomIds.NewGuid().ToString("D");
         var session = new ChatSession(id, userId, string.IsNullOrEmpty(title) ? null : title, 0, ChatSession.ActiveStatus, _timeProvider.GetUtcNow(), null);
         lock (_gate)
         {

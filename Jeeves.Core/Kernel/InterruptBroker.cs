@@ -39,7 +39,7 @@ internal sealed class InterruptBroker
         string id;
         do
         {
-            id = "int_" + Guid.NewGuid().ToString("N")[..16];
+            id = RandomIds.NewHexId("int_", 16);
         }
         while (_store.ContainsKey(id));
 

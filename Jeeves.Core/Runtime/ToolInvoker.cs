@@ -31,7 +31,7 @@ internal sealed partial class ToolInvoker
     {
         long started = _time.GetTimestamp();
         string agent = context.Agent.Name;
-        callId ??= "call_" + Guid.NewGuid().ToString("N")[..12];
+        callId ??= RandomIds.NewHexId("call_", 12);
         context.ToolCalls++;
 
         JsonObject result = await InvokeCoreAsync(context, toolId, arguments, callId, started, cancellationToken).ConfigureAwait(false);

@@ -106,10 +106,5 @@ public sealed record Envelope
     /// <summary>Creates an id: the prefix followed by 16 lower-case hex digits.</summary>
     /// <param name="prefix">The prefix, such as <c>env_</c>.</param>
     /// <returns>The id.</returns>
-    internal static string NewId(string prefix)
-    {
-        Span<char> hex = stackalloc char[32];
-        _ = Guid.NewGuid().TryFormat(hex, out _, "N");
-        return string.Concat(prefix, hex[..16]);
-    }
+    internal static string NewId(string prefix) => RandomIds.NewHexId(prefix, 16);
 }
