@@ -31,6 +31,7 @@ internal sealed class KernelActor : IAsyncDisposable
     private volatile bool _closed;
     private volatile bool _failPending;
     private int _gate;      // 1 while some thread (the loop or an inline caller) runs a command on the kernel
+    private int _queued;    // commands written (or being written) to the inbox and not yet taken by the loop
 
     public KernelActor(KernelCore core, int capacity, TimeSpan cleanupInterval, ILogger? logger = null)
     {
@@ -74,11 +75,12 @@ internal sealed class KernelActor : IAsyncDisposable
             return Task.FromCanceled<TResult>(cancellationToken);
         }
 
-        if (_inbox.Reader.Count == 0 && !_closed && Interlocked.CompareExchange(ref _gate, 1, 0) == 0)
+        // The queue's own count takes the channel's lock; this counter is read without one.
+        if (Volatile.Read(ref _queued) == 0 && !_closed && Interlocked.CompareExchange(ref _gate, 1, 0) == 0)
         {
             try
             {
-                if (_inbox.Reader.Count == 0 && !_closed)
+                if (Volatile.Read(ref _queued) == 0 && !_closed)
                 {
                     return RunInline(name, operation, state);
                 }
@@ -97,7 +99,7 @@ internal sealed class KernelActor : IAsyncDisposable
         string name, Func<KernelCore, TState, TResult> operation, TState state, CancellationToken cancellationToken)
     {
         var command = new KernelCommand<TState, TResult>(name, operation, state);
-        if (!_inbox.Writer.TryWrite(command))
+        if (!TryQueue(command))
         {
             return Task.FromException<TResult>(_closed ? Unavailable() : new KernelOverloadedException(_capacity));
         }
@@ -142,10 +144,23 @@ internal sealed class KernelActor : IAsyncDisposable
             CleanupStats s = core.RunCleanup();
             _logger.CleanupCompleted(s.ProcessesRemoved, s.InterruptsRemoved, s.InterruptsExpired, s.RateWindowsCleaned, s.UserUsageEvicted);
         });
-        if (!_inbox.Writer.TryWrite(command) && !_closed)
+        if (!TryQueue(command) && !_closed)
         {
             _logger.CleanupSkipped();
         }
+    }
+
+    /// <summary>Writes a command to the inbox, counted as queued from before the write until the loop takes it.</summary>
+    private bool TryQueue(IKernelCommand command)
+    {
+        _ = Interlocked.Increment(ref _queued);
+        if (_inbox.Writer.TryWrite(command))
+        {
+            return true;
+        }
+
+        _ = Interlocked.Decrement(ref _queued);
+        return false;
     }
 
     private async Task RunAsync()
@@ -163,6 +178,7 @@ internal sealed class KernelActor : IAsyncDisposable
             {
                 while (reader.TryRead(out IKernelCommand? command))
                 {
+                    _ = Interlocked.Decrement(ref _queued);
                     if (_failPending)
                     {
                         command.Fail(KernelErrors.Unavailable("Kernel actor terminated while request was in flight"));
