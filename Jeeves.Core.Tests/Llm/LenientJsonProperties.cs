@@ -71,4 +71,53 @@ public sealed class LenientJsonProperties
     [Property(MaxTest = 200)]
     public bool Repair_OfTextWithoutTriggers_IsIdentity(PositiveInt n) =>
         LenientJson.Repair(n.Get.ToString(System.Globalization.CultureInfo.InvariantCulture) + " \n") == n.Get.ToString(System.Globalization.CultureInfo.InvariantCulture) + " \n";
+
+    /// <summary>
+    /// A reply that is an object is handed out wrapped when that is safe; whatever its keys (repeated, escaped) and strings
+    /// (escaped surrogates, paired or not), the object reads exactly as the tree the strict parse builds (the last of a
+    /// repeated key wins), and reading all of it never throws.
+    /// </summary>
+    [Property(MaxTest = 1_000)]
+    public Property ParseObject_OfAnObjectText_ReadsAsTheStrictTree() =>
+        Prop.ForAll(Arb.From(ObjectText(3)), text =>
+        {
+            JsonObject? parsed = LenientJson.ParseObject(text);
+            string? written = parsed?.ToJsonString();           // reads every value
+            if (!LenientJson.TryParseStrict(text, out JsonNode? tree))
+            {
+                return true.Label("not strict (an unpaired surrogate): only that it never throws");
+            }
+
+            return JsonNode.DeepEquals(parsed, tree).Label($"{text} -> {written}");
+        });
+
+    [Test]
+    public void ParseObject_RepeatedKeysAtAnyDepth_KeepTheLastAndReadWithoutError()
+    {
+        JsonObject? parsed = LenientJson.ParseObject("""{"a":1,"a":2,"b":{"c":1,"c":3},"l":[{"x":1,"x":2}],"a":4}""");
+
+        Assert.That(parsed?.ToJsonString(), Is.EqualTo("""{"a":4,"b":{"c":3},"l":[{"x":2}]}"""));
+    }
+
+    [Test]
+    public void ParseObject_PlainObject_ReadsAndChangesLikeAnyObject()
+    {
+        JsonObject parsed = LenientJson.ParseObject("""{"step":"done","n":1,"nested":{"k":[1,2]}}""")!;
+
+        parsed["extra"] = true;
+        parsed["nested"]!["k"]!.AsArray().Add(3);
+
+        Assert.That(parsed.ToJsonString(), Is.EqualTo("""{"step":"done","n":1,"nested":{"k":[1,2,3]},"extra":true}"""));
+        Assert.That(parsed["n"]!.GetValue<int>(), Is.EqualTo(1));
+    }
+
+    private static Gen<string> ObjectText(int depth)
+    {
+        Gen<string> key = Gen.Elements("\"a\"", "\"a\"", "\"\\u0061\"", "\"b\"", "\"c\\\"q\"", "\"\u00e9\"");
+        Gen<string> leaf = Gen.Elements("1", "2.50", "true", "null", "\"x\"", "\"\\ud800\"", "\"\\ud83d\\ude00\"", "\"\\\\ud800\"", "\"\\u00e9\"", "\"<tag>\"");
+        Gen<string> value = depth <= 0
+            ? leaf
+            : Gen.Frequency((4, leaf), (1, ObjectText(depth - 1)), (1, ObjectText(depth - 1).ListOf().Select(items => "[" + string.Join(",", items.Take(3)) + "]")));
+        return Gen.Zip(key, value).Select(p => p.Item1 + ":" + p.Item2).ListOf().Select(members => "{" + string.Join(",", members.Take(6)) + "}");
+    }
 }

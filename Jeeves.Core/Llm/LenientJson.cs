@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -131,9 +132,19 @@ public static partial class LenientJson
             return null;
         }
 
-        if (TryParseStrict(text, out JsonNode? whole))
+        // The common case, a reply that is exactly a JSON object, is handed out wrapped; anything unusual about it is
+        // parsed again into a tree, exactly as before.
+        if (TryParseStrictElement(text, out JsonElement whole))
         {
-            return whole as JsonObject;
+            if (whole.ValueKind == JsonValueKind.Object && CanWrap(whole, depth: 0))
+            {
+                return JsonObject.Create(whole);
+            }
+
+            if (TryParseStrict(text, out JsonNode? tree))
+            {
+                return tree as JsonObject;
+            }
         }
 
         for (int from = 0; FindFence(text, from, anyTag: true) is { } fence; from = fence.ContentStart + fence.ContentLength + Fence.Length)
@@ -188,6 +199,105 @@ public static partial class LenientJson
             node = null;
             return false;
         }
+    }
+
+    /// <summary>Parses strict JSON into a standalone element (its own exactly sized document, nothing pooled kept).</summary>
+    private static bool TryParseStrictElement(string text, out JsonElement element)
+    {
+        try
+        {
+            element = JsonElement.Parse(text, s_strict);
+            return true;
+        }
+        catch (JsonException)
+        {
+            element = default;
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Whether a parsed reply can be handed out as a <see cref="JsonObject"/> that wraps it (<see cref="JsonObject.Create(JsonElement, JsonNodeOptions?)"/>,
+    /// which builds its properties only when first read) instead of a tree built up front: not when an object repeats a
+    /// key (a wrapped object would throw when first read; the tree keeps the last), when a name is escaped (repeats are
+    /// then compared on the raw text only), when a string escapes a surrogate (it may be unpaired, and then cannot be read
+    /// as text), or when an object is too large or the nesting too deep to check cheaply.
+    /// </summary>
+    private static bool CanWrap(JsonElement element, int depth)
+    {
+        const int MaxDepth = 32;
+        const int MaxProperties = 64;
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                if (depth >= MaxDepth)
+                {
+                    return false;
+                }
+
+                int index = 0;
+                foreach (JsonProperty property in element.EnumerateObject())
+                {
+                    ReadOnlySpan<byte> name = JsonMarshal.GetRawUtf8PropertyName(property);
+                    if (++index > MaxProperties || name.Contains((byte)'\\') || !CanWrap(property.Value, depth + 1))
+                    {
+                        return false;
+                    }
+
+                    int earlier = 0;
+                    foreach (JsonProperty before in element.EnumerateObject())
+                    {
+                        if (++earlier >= index)
+                        {
+                            break;
+                        }
+
+                        if (name.SequenceEqual(JsonMarshal.GetRawUtf8PropertyName(before)))
+                        {
+                            return false;
+                        }
+                    }
+                }
+
+                return true;
+            case JsonValueKind.Array:
+                if (depth >= MaxDepth)
+                {
+                    return false;
+                }
+
+                foreach (JsonElement item in element.EnumerateArray())
+                {
+                    if (!CanWrap(item, depth + 1))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            case JsonValueKind.String:
+                return !EscapesASurrogate(JsonMarshal.GetRawUtf8Value(element));
+            default:
+                return true;
+        }
+    }
+
+    /// <summary>Whether raw JSON string text holds a <c>\uD800</c>–<c>\uDFFF</c> escape.</summary>
+    private static bool EscapesASurrogate(ReadOnlySpan<byte> raw)
+    {
+        for (int at = raw.IndexOf("\\u"u8); at >= 0; )
+        {
+            ReadOnlySpan<byte> hex = raw[(at + 2)..];
+            if (hex.Length >= 2 && (hex[0] | 0x20) == 'd' && (char)(hex[1] | 0x20) is >= '8' and <= '9' or >= 'a' and <= 'f')
+            {
+                return true;
+            }
+
+            int next = hex.IndexOf("\\u"u8);
+            at = next < 0 ? -1 : at + 2 + next;
+        }
+
+        return false;
     }
 
     private static JsonObject? TryObject(string candidate) =>

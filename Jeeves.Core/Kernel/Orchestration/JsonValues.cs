@@ -21,18 +21,16 @@ internal static class JsonValues
             return Null;
         }
 
-        if (node is JsonObject { Count: 0 })
-        {
-            return EmptyObject;
-        }
-
-        // One writer and buffer per thread: the kernel converts on its loop and clients on theirs.
+        // One writer and buffer per thread: the kernel converts on its loop and clients on theirs. An empty object is
+        // recognised by what it writes, not by its Count: counting builds the property table of an object that wraps a
+        // parsed element (a model's reply), which writing does not.
         Scratch scratch = t_scratch ??= new Scratch();
         scratch.Buffer.ResetWrittenCount();
         scratch.Writer.Reset(scratch.Buffer);
         node.WriteTo(scratch.Writer);
         scratch.Writer.Flush();
-        JsonElement element = Parse(scratch.Buffer.WrittenSpan);
+        ReadOnlySpan<byte> written = scratch.Buffer.WrittenSpan;
+        JsonElement element = written.SequenceEqual("{}"u8) ? EmptyObject : Parse(written);
         if (scratch.Buffer.Capacity > 64 * 1024)
         {
             // Do not keep a huge buffer alive for the thread's lifetime.
