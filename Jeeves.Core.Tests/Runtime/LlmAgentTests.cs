@@ -155,6 +155,37 @@ public sealed class LlmAgentTests
     }
 
     [Test]
+    public async Task The_kernel_stores_a_parsed_reply_as_the_model_gave_it()
+    {
+        _ = _mock.On(agentName: "researcher").Reply("""{"answer": "caf\u00e9", "n": 1.50, "nested": {"list": [1, {"k": null}]}}""");
+
+        RunResult result = await Runner(Researcher([])).RunAsync(new RunRequest { Pipeline = "p", Input = "x" });
+
+        JsonElement expected = JsonElement.Parse("""{"answer":"café","n":1.50,"nested":{"list":[1,{"k":null}]}}""");
+        Assert.That(JsonElement.DeepEquals(result.Outputs["researcher"], expected), Is.True, result.Outputs["researcher"].GetRawText());
+        Assert.That(result.Output!["nested"]!["list"]![1]!["k"], Is.Null);
+        Assert.That(result.Output["answer"]!.GetValue<string>(), Is.EqualTo("café"));
+    }
+
+    [Test]
+    public async Task A_post_hook_change_to_a_parsed_reply_is_what_the_kernel_stores()
+    {
+        _ = _mock.On(agentName: "researcher").Reply("""{"answer": "raw"}""");
+        AgentDefinition agent = Researcher([]) with
+        {
+            After = (context, _) =>
+            {
+                context.Output!["answer"] = "changed by the hook";
+                return ValueTask.CompletedTask;
+            },
+        };
+
+        RunResult result = await Runner(agent).RunAsync(new RunRequest { Pipeline = "p", Input = "x" });
+
+        Assert.That(result.Outputs["researcher"].GetRawText(), Is.EqualTo("""{"answer":"changed by the hook"}"""));
+    }
+
+    [Test]
     public async Task Prompts_are_filled_from_the_input_earlier_outputs_and_the_run_state()
     {
         CapabilityDefinition capability = new CapabilityBuilder("c")

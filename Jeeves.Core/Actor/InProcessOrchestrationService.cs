@@ -21,9 +21,12 @@ internal sealed class InProcessOrchestrationService(KernelActor actor) : IOrches
         ArgumentNullException.ThrowIfNull(result);
         // The output becomes immutable JSON here, on the caller's thread: the caller may change its object afterwards,
         // and the kernel's loop does less work. Given the converted output, the kernel never reads result.Output.
-        JsonElement output = JsonValues.ToElement(result.Output);
-        return actor.InvokeAsync("ReportAgentResult", static (k, s) => k.ReportAgentResult(s.processId, s.result, s.output), (processId, result, output), cancellationToken);
+        return ReportAgentResultAsync(processId, result, JsonValues.ToElement(result.Output), cancellationToken);
     }
+
+    /// <summary>Reports a result whose output the caller already holds as immutable JSON (equal to <see cref="AgentResult.Output"/>), which the kernel stores as it is.</summary>
+    internal Task<Instruction> ReportAgentResultAsync(ProcessId processId, AgentResult result, JsonElement output, CancellationToken cancellationToken) =>
+        actor.InvokeAsync("ReportAgentResult", static (k, s) => k.ReportAgentResult(s.processId, s.result, s.output), (processId, result, output), cancellationToken);
 
     public Task<SessionState> GetSessionStateAsync(ProcessId processId, CancellationToken cancellationToken = default) =>
         actor.InvokeAsync("GetSessionState", static (k, p) => k.GetSessionState(p), processId, cancellationToken);

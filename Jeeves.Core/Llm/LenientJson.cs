@@ -125,8 +125,17 @@ public static partial class LenientJson
     /// last <c>}</c>, repaired if needed; the repaired whole text. <see langword="null"/> when there is none.
     /// </returns>
     /// <remarks>Never throws; callers typically wrap a <see langword="null"/> result as <c>{"response": text}</c>.</remarks>
-    public static JsonObject? ParseObject(string? text)
+    public static JsonObject? ParseObject(string? text) => ParseObjectWithElement(text, out _);
+
+    /// <summary>As <see cref="ParseObject"/>, and says when the object wraps the reply's parsed element.</summary>
+    /// <param name="text">The reply, or <see langword="null"/>.</param>
+    /// <param name="wrapped">
+    /// The element the returned object wraps (an immutable standalone document, equal to the object until someone changes
+    /// the object), or <see langword="null"/> when the object was built as a tree.
+    /// </param>
+    internal static JsonObject? ParseObjectWithElement(string? text, out JsonElement? wrapped)
     {
+        wrapped = null;
         if (string.IsNullOrWhiteSpace(text))
         {
             return null;
@@ -138,6 +147,7 @@ public static partial class LenientJson
         {
             if (whole.ValueKind == JsonValueKind.Object && CanWrap(whole, depth: 0))
             {
+                wrapped = whole;
                 return JsonObject.Create(whole);
             }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Jeeves.Llm;
@@ -15,7 +16,11 @@ namespace Jeeves.Runtime;
 /// <param name="Metrics">What it used.</param>
 /// <param name="CostUsd">Its estimated model cost.</param>
 /// <param name="EndsRun">Set when the failure ends the run whatever the kernel routes next: a model that kept failing, or a budget the metering refused.</param>
-internal readonly record struct AgentOutcome(bool Success, JsonObject Output, string? Error, AgentExecutionMetrics Metrics, decimal CostUsd, TerminalReason? EndsRun);
+/// <param name="OutputElement">
+/// The output as immutable JSON when it is exactly the model's parsed reply, which nothing could have changed (no
+/// post-hook ran): the in-process kernel stores it as it is instead of converting <paramref name="Output"/> again.
+/// </param>
+internal readonly record struct AgentOutcome(bool Success, JsonObject Output, string? Error, AgentExecutionMetrics Metrics, decimal CostUsd, TerminalReason? EndsRun, JsonElement? OutputElement = null);
 
 /// <summary>Runs one agent: hooks, then its main step (code, or a model call with its tools), with its timeout.</summary>
 internal sealed partial class AgentExecutor
@@ -47,6 +52,7 @@ internal sealed partial class AgentExecutor
         CancellationToken token = step.Start(limit, armNow: agent.Handler is not null || agent.Before is not null || agent.After is not null);
         string? error = null;
         TerminalReason? endsRun = null;
+        JsonElement? replyElement = null;
         try
         {
             if (agent.Before is { } before)
@@ -60,13 +66,13 @@ internal sealed partial class AgentExecutor
             }
             else if (agent.Prompt is not null)
             {
-                ValueTask<JsonObject> call = CallModelAsync(run, context, meter, token);
+                ValueTask<(JsonObject Output, JsonElement? Element)> call = CallModelAsync(run, context, meter, token);
                 if (!call.IsCompleted)
                 {
                     step.Arm();
                 }
 
-                context.Output = await call.ConfigureAwait(false);
+                (context.Output, replyElement) = await call.ConfigureAwait(false);
             }
             else
             {
@@ -125,7 +131,9 @@ internal sealed partial class AgentExecutor
             Log.MissingFields(run.Logger, agent.Name, string.Join(", ", missing));
         }
 
-        return new AgentOutcome(true, output, null, metrics, meter.CostUsd, null);
+        // Without a post-hook nothing could have changed the parsed reply since it was parsed.
+        JsonElement? outputElement = agent.After is null && ReferenceEquals(output, context.Output) ? replyElement : null;
+        return new AgentOutcome(true, output, null, metrics, meter.CostUsd, null, outputElement);
     }
 
     /// <summary>Finds the <c>[...]</c> citations in a text, in order, each once.</summary>
@@ -151,7 +159,7 @@ internal sealed partial class AgentExecutor
 
     private static int Remaining(int a, int b) => Math.Max(0, Math.Min(a, b));
 
-    private async ValueTask<JsonObject> CallModelAsync(RunState run, AgentContext context, LlmCallContext meter, CancellationToken cancellationToken)
+    private async ValueTask<(JsonObject Output, JsonElement? Element)> CallModelAsync(RunState run, AgentContext context, LlmCallContext meter, CancellationToken cancellationToken)
     {
         AgentDefinition agent = context.Agent;
         string promptName = agent.StreamTokens && agent.StreamingPrompt is not null ? agent.StreamingPrompt : agent.Prompt!;
@@ -186,24 +194,24 @@ internal sealed partial class AgentExecutor
             string text = await CompleteAsync(run, context, client, messages, options, cancellationToken).ConfigureAwait(false);
             if (!structured)
             {
-                return new JsonObject
+                return (new JsonObject
                 {
                     ["response"] = text,
                     ["citations"] = new JsonArray([.. ExtractCitations(text).Select(static c => JsonValue.Create(c))]),
-                };
+                }, null);
             }
 
-            JsonObject? parsed = LenientJson.ParseObject(text);
+            JsonObject? parsed = LenientJson.ParseObjectWithElement(text, out JsonElement? wrapped);
             List<string>? missing = parsed is null || agent.RequiredOutputFields.Count == 0 ? null : MissingFields(parsed, agent.RequiredOutputFields);
             if (parsed is not null && missing is not { Count: > 0 })
             {
-                return parsed;
+                return (parsed, wrapped);
             }
 
             if (attempt >= agent.OutputRetries)
             {
                 Log.OutputNotValid(run.Logger, agent.Name, attempt + 1);
-                return parsed ?? new JsonObject { ["response"] = text };
+                return parsed is not null ? (parsed, wrapped) : (new JsonObject { ["response"] = text }, null);
             }
 
             messages.Add(new ChatMessage(ChatRole.Assistant, text));

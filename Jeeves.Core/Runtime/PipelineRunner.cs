@@ -327,7 +327,7 @@ public sealed partial class PipelineRunner
         }
 
         state.AddUsage(outcome.Metrics, outcome.CostUsd);
-        Instruction next = await _kernel.Orchestration.ReportAgentResultAsync(state.ProcessId, new AgentResult
+        var result = new AgentResult
         {
             AgentName = agentName,
             Success = outcome.Success,
@@ -335,7 +335,12 @@ public sealed partial class PipelineRunner
             Output = outcome.Success ? outcome.Output : [],
             Metrics = outcome.Metrics,
             Interrupt = interrupt,
-        }, cancellationToken).ConfigureAwait(false);
+        };
+
+        // The in-process kernel takes a parsed reply as it is; any other kernel gets the output to convert or send.
+        Instruction next = await (outcome.OutputElement is { } parsed && _kernel.Orchestration is Actor.InProcessOrchestrationService inProcess
+            ? inProcess.ReportAgentResultAsync(state.ProcessId, result, parsed, cancellationToken)
+            : _kernel.Orchestration.ReportAgentResultAsync(state.ProcessId, result, cancellationToken)).ConfigureAwait(false);
 
         if (state.Events.IsEnabled)
         {
