@@ -306,7 +306,6 @@ public sealed partial class PipelineRunner
             await state.Events.WriteAsync(new AgentStarted(state.ProcessId, _time.GetUtcNow(), agentName, stage), cancellationToken).ConfigureAwait(false);
         }
 
-
         AgentOutcome outcome;
         CreateInterruptRequest? interrupt = null;
         if (!state.Capability.Agents.TryGetValue(agentName, out AgentDefinition? agent))
