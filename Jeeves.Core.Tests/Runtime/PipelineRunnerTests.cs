@@ -270,8 +270,9 @@ public sealed class PipelineRunnerTests
         var started = new SemaphoreSlim(0);
         async ValueTask<JsonObject> Wait(TimeSpan delay, CancellationToken ct)
         {
+            Task waiting = Task.Delay(delay, _time, ct);      // on the clock before the test advances it
             _ = started.Release();
-            await Task.Delay(delay, _time, ct);
+            await waiting;
             return Obj(("waited", delay.TotalSeconds));
         }
 
