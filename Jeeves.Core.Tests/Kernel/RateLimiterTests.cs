@@ -188,4 +188,44 @@ public sealed class RateLimiterTests
 
         Assert.That(ex!.Message, Is.EqualTo("validation error: user_id is required"));
     }
+
+    [Test]
+    public void UnlimitedWindows_KeepNoLog_AndCountZero()
+    {
+        var limiter = Limiter(rpm: int.MaxValue, rph: int.MaxValue, burst: int.MaxValue);
+
+        for (int i = 0; i < 1_000; i++)
+        {
+            Assert.That(limiter.Check(User1, T0.AddMilliseconds(i), record: true).Allowed, Is.True);
+        }
+
+        Assert.That(limiter.GetCurrentRate(User1, T0.AddSeconds(1)), Is.Zero, "no per-minute log is kept for a window without a limit");
+        Assert.That(limiter.Check(User1, T0.AddSeconds(1), record: false).Remaining, Is.EqualTo(int.MaxValue));
+    }
+
+    [Test]
+    public void UnlimitedHour_TheMinuteLimitStillRefuses_AndTheRefusalKeepsTheLog()
+    {
+        var limiter = Limiter(rpm: 2, rph: int.MaxValue, burst: 100);
+        Assert.That(limiter.Check(User1, T0, record: true).Allowed, Is.True);
+        Assert.That(limiter.Check(User1, T0.AddSeconds(1), record: true).Allowed, Is.True);
+
+        RateLimitDecision refused = limiter.Check(User1, T0.AddSeconds(2), record: true);
+        RateLimitDecision again = limiter.Check(User1, T0.AddSeconds(3), record: true);
+
+        Assert.That((refused.Allowed, refused.LimitType), Is.EqualTo((false, (RateLimitWindow?)RateLimitWindow.Minute)));
+        Assert.That(again.Allowed, Is.False, "the refusal did not forget the requests that fill the minute");
+        Assert.That(limiter.Check(User1, T0.AddSeconds(61), record: true).Allowed, Is.True);
+    }
+
+    [Test]
+    public void UnlimitedHour_AUserIsIdleOnlyAnHourAfterTheLastAdmittedRequest()
+    {
+        var limiter = Limiter(rpm: 1, rph: int.MaxValue, burst: 100);
+        Assert.That(limiter.Check(User1, T0, record: true).Allowed, Is.True);
+
+        Assert.That(limiter.CleanupIdle(T0.AddMinutes(30)), Is.Zero, "30 minutes after its last request the user is not idle, though its minute log is empty");
+        Assert.That(limiter.CleanupIdle(T0.AddHours(1).AddTicks(1)), Is.EqualTo(1));
+        Assert.That(limiter.Count, Is.Zero);
+    }
 }

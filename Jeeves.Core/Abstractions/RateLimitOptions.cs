@@ -2,7 +2,8 @@ namespace Jeeves;
 
 /// <summary>
 /// Represents the per-user sliding-window limits checked when a process is created. A limit of N admits exactly N
-/// requests in any window of its length; a limit of 0 refuses everything.
+/// requests in any window of its length; a limit of 0 refuses everything; <see cref="int.MaxValue"/> means no limit for
+/// that window, which then keeps no record of requests (and counts zero).
 /// </summary>
 public sealed class RateLimitOptions
 {

@@ -7,11 +7,19 @@ namespace Jeeves.Kernel;
 /// The per-user rate limiter: an exact sliding log over three windows (hour, minute, 10-second burst), checked in
 /// that order. A timestamp exactly at a window's edge still counts. Refused requests are not recorded.
 /// </summary>
+/// <remarks>
+/// A log holds at most its limit's worth of timestamps, so a window whose limit is <see cref="int.MaxValue"/> (no limit)
+/// keeps none: it could never refuse, and its log would grow with every request of the last hour (tens of megabytes at
+/// a few thousand requests a second). Such a window counts zero.
+/// </remarks>
 internal sealed class RateLimiter
 {
     private static readonly long s_hour = TimeSpan.FromHours(1).Ticks;
     private static readonly long s_minute = TimeSpan.FromMinutes(1).Ticks;
     private static readonly long s_burst = TimeSpan.FromSeconds(10).Ticks;
+
+    /// <summary>The limit that means none: its window keeps no log.</summary>
+    private const int Unlimited = int.MaxValue;
 
     private readonly Dictionary<UserId, UserWindows> _users = [];
     private readonly int _perHour;
@@ -75,7 +83,7 @@ internal sealed class RateLimiter
 
         if (refusing is { } window)
         {
-            if (w.Hour.Count == 0 && record)
+            if (record && w.Hour.Count == 0 && w.Minute.Count == 0 && w.Burst.Count == 0)
             {
                 // A limit of 0 refused a first request: keep no empty window for it.
                 _users.Remove(user);
@@ -95,12 +103,21 @@ internal sealed class RateLimiter
 
         if (record)
         {
-            w.Hour.Enqueue(t);
-            w.Minute.Enqueue(t);
-            w.Burst.Enqueue(t);
+            w.LastAdmitted = t;
+            Log(w.Hour, _perHour, t);
+            Log(w.Minute, _perMinute, t);
+            Log(w.Burst, _burst, t);
         }
 
         return null;
+
+        static void Log(Queue<long> window, int limit, long t)
+        {
+            if (limit != Unlimited)
+            {
+                window.Enqueue(t);
+            }
+        }
     }
 
     /// <summary>Gets the number of admitted requests in the last 60 seconds, inclusive; 0 for an unknown user.</summary>
@@ -126,7 +143,7 @@ internal sealed class RateLimiter
         foreach ((UserId user, UserWindows w) in _users)
         {
             w.Prune(t);
-            if (w.Hour.Count == 0)
+            if (w.LastAdmitted < t - s_hour)
             {
                 (idle ??= []).Add(user);
             }
@@ -190,6 +207,9 @@ internal sealed class RateLimiter
 
     private sealed class UserWindows
     {
+        /// <summary>Gets or sets when the last admitted request came (ticks), whether or not a window logs it.</summary>
+        public long LastAdmitted { get; set; } = long.MinValue;
+
         public Queue<long> Hour { get; } = new();
 
         public Queue<long> Minute { get; } = new();
