@@ -111,4 +111,22 @@ public sealed class LlmPriceTableTests
         Assert.Throws<ArgumentException>(() => table.SetPrice("default", 1m, 1m));
         Assert.Throws<ArgumentOutOfRangeException>(() => new LlmPrice(1m, 1m, LlmPriceMatch.Exact, "m", null).CalculateCost(-1, 0));
     }
+
+    [Test]
+    public void FindPrice_RepeatedLookups_SeeAPriceChangedInBetween()
+    {
+        var table = new LlmPriceTable();
+        table.SetPrice("acme-1", 1m, 2m);
+        table.SetPrice("acme-2", 3m, 4m);
+
+        LlmPrice first = table.FindPrice("acme-1-large");
+        LlmPrice other = table.FindPrice("acme-2");
+        LlmPrice again = table.FindPrice("acme-1-large");
+        table.SetPrice("acme-1", 5m, 6m);
+        LlmPrice changed = table.FindPrice("acme-1-large");
+        LlmPrice otherSpelling = table.FindPrice("ACME-1-large");
+
+        Assert.That((first.InputPer1KTokens, other.InputPer1KTokens, again.InputPer1KTokens, changed.InputPer1KTokens), Is.EqualTo((1m, 3m, 1m, 5m)));
+        Assert.That(otherSpelling.InputPer1KTokens, Is.EqualTo(5m));
+    }
 }

@@ -26,6 +26,7 @@ public sealed class LlmPriceTable
 
     private readonly Lock _gate = new();
     private volatile Entry[] _entries = [];
+    private volatile LastLookup? _last;
 
     /// <summary>Initializes a new, empty instance of the <see cref="LlmPriceTable"/> class; every model is unknown until priced.</summary>
     public LlmPriceTable()
@@ -125,9 +126,24 @@ public sealed class LlmPriceTable
     public LlmPrice FindPrice(string model, string? provider = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+
+        // A process mostly prices one or two models: the last answer is kept, for the entries it was found in.
+        Entry[] current = _entries;
+        if (_last is { } last && ReferenceEquals(last.Entries, current)
+            && string.Equals(last.Model, model, StringComparison.Ordinal) && string.Equals(last.Provider, provider, StringComparison.Ordinal))
+        {
+            return last.Price;
+        }
+
+        LlmPrice price = Find(current, model, provider);
+        _last = new LastLookup(current, model, provider, price);
+        return price;
+    }
+
+    private static LlmPrice Find(Entry[] entries, string model, string? provider)
+    {
         string name = model.ToLowerInvariant();
         string? owner = string.IsNullOrEmpty(provider) ? null : provider.ToLowerInvariant();
-        Entry[] entries = _entries;
         Entry? best = null;
         bool exact = false;
         foreach (Entry e in entries)
@@ -187,4 +203,7 @@ public sealed class LlmPriceTable
     }
 
     private sealed record Entry(string? Provider, string Key, decimal InputPer1K, decimal OutputPer1K);
+
+    /// <summary>The last price found, with the entries it was found in (a change replaces the entries, which voids it).</summary>
+    private sealed record LastLookup(Entry[] Entries, string Model, string? Provider, LlmPrice Price);
 }
