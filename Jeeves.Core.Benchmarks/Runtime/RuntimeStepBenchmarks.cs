@@ -19,8 +19,8 @@ namespace Jeeves.Benchmarks.Runtime;
 /// <c>GetNextInstruction</c>/<c>ReportAgentResult</c> on the kernel actor, renders the agent's prompt, calls the model
 /// through the runner's metering wrapper and parses the reply. Agents ask again for no reply
 /// (<see cref="AgentDefinition.OutputRetries"/> is 0), so a step is one model call whatever the JSON parser makes of
-/// the answer. The kernel's cleanup runs every second with no retention, as a host's would, so finished processes do
-/// not pile up over the millions of runs of a benchmark; rate limits are off. The peer's executors answer their input
+/// the answer. The kernel keeps no finished process (<see cref="CleanupOptions.ProcessRetention"/> is zero), so the
+/// report that ends a run releases its process and session; rate limits are off. The peer's executors answer their input
 /// plus one and call no model, so it does strictly less work per step than ours.
 /// </remarks>
 [MemoryDiagnoser]
@@ -44,12 +44,15 @@ public class RuntimeStepBenchmarks : IAsyncDisposable
     /// <summary>Gets or sets how often the kernel's cleanup collects finished processes (for profiling what a finished run keeps).</summary>
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Gets or sets how long the kernel keeps a finished process; zero (the benchmark's setting) releases it as its run ends.</summary>
+    public TimeSpan ProcessRetention { get; set; } = TimeSpan.Zero;
+
     [GlobalSetup]
     public async Task SetupAsync()
     {
         KernelOptions options = BenchKernel.UnlimitedOptions();
         options.Cleanup.Interval = CleanupInterval;
-        options.Cleanup.ProcessRetention = TimeSpan.Zero;
+        options.Cleanup.ProcessRetention = ProcessRetention;
         _kernel = InProcessKernelClient.Create(options, TimeProvider.System, logger: null);
         _chat = new ZeroLatencyChatClient();
         _runner = new PipelineRunner(_kernel, new CapabilityRegistry([Capability()]), new PipelineRunnerOptions { ChatClient = _chat });

@@ -44,6 +44,26 @@ public sealed class PipelineRunnerTests
     }
 
     [Test]
+    public async Task Without_process_retention_a_completed_run_leaves_nothing_in_the_kernel()
+    {
+        var options = new KernelOptions();
+        options.Cleanup.ProcessRetention = TimeSpan.Zero;
+        await using IKernelClient kernel = KernelClient.CreateInProcess(options, _time);
+        CapabilityDefinition capability = Capability(ThreeStages(),
+            Code("understand", _ => Obj(("intent", "question"))),
+            Code("think", _ => Obj(("again", false))),
+            Code("respond", _ => Obj(("response", "Paris"))));
+
+        RunResult result = await Runner(kernel, capability, _time).RunAsync(new RunRequest { Pipeline = "qa", Input = "capital of France?" });
+
+        Assert.That((result.TerminalReason, result.Response), Is.EqualTo(((TerminalReason?)TerminalReason.Completed, "Paris")));
+        Assert.That(result.Outputs.Keys, Is.SupersetOf(new[] { "understand", "think", "respond" }), "the final envelope came with the last instruction");
+        Assert.That(await kernel.Kernel.GetProcessAsync(result.ProcessId), Is.Null);
+        SystemStatus status = await kernel.Kernel.GetSystemStatusAsync();
+        Assert.That((status.Processes.Total, status.ActiveOrchestrationSessions), Is.EqualTo((0, 0)));
+    }
+
+    [Test]
     public async Task Agents_see_the_input_the_shared_state_and_earlier_outputs()
     {
         JsonObject? seenByRespond = null;

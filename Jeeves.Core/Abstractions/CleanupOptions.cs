@@ -19,6 +19,13 @@ public sealed class CleanupOptions
     } = TimeSpan.FromMinutes(5);
 
     /// <summary>Gets or sets how long a terminated process is kept after it completes.</summary>
+    /// <remarks>
+    /// With <see cref="TimeSpan.Zero"/> nothing of a finished run is kept: when an agent report ends a run, its process
+    /// and session are released in that same call (the final instruction still carries the final envelope), so
+    /// <c>GetProcess</c> answers none afterwards. A process ended any other way (<c>TerminateProcess</c>, a state
+    /// transition, an expired interrupt) is released by the next cleanup, as with any retention. Releasing at once keeps
+    /// finished runs from surviving into older collector generations, which under load costs more than the runs themselves.
+    /// </remarks>
     /// <value>The default value is 24 hours.</value>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
     public TimeSpan ProcessRetention

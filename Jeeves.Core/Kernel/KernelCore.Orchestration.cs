@@ -152,6 +152,15 @@ internal sealed partial class KernelCore
         else if (session.Terminated)
         {
             OnRunEnded(session, now);
+            if (_cleanup.ProcessRetention == TimeSpan.Zero)
+            {
+                // Nothing is to be kept of a finished run: its last instruction carries the final envelope, and the
+                // process and session go now rather than at the next cleanup, before they outlive a collection or two.
+                Instruction last = GetNextInstruction(pid);
+                _ = _processes.Remove(pid);
+                _ = _orchestrator.Remove(pid);
+                return last;
+            }
         }
 
         return GetNextInstruction(pid);
