@@ -19,12 +19,15 @@ internal static class TestKernel
 
     /// <summary>A kernel whose rate limits never get in the way.</summary>
     public static KernelCore CreateUnlimited(out FakeTimeProvider time, RecordingEventSink? events = null) =>
-        Create(out time, o =>
-        {
-            o.RateLimit.RequestsPerHour = int.MaxValue;
-            o.RateLimit.RequestsPerMinute = int.MaxValue;
-            o.RateLimit.BurstSize = int.MaxValue;
-        }, events);
+        Create(out time, Unlimit, events);
+
+    /// <summary>Takes the rate limits out of the way.</summary>
+    public static void Unlimit(KernelOptions options)
+    {
+        options.RateLimit.RequestsPerHour = int.MaxValue;
+        options.RateLimit.RequestsPerMinute = int.MaxValue;
+        options.RateLimit.BurstSize = int.MaxValue;
+    }
 
     public static ProcessId Pid(string value) => new(value);
 }

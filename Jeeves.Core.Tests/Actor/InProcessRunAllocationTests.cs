@@ -16,9 +16,7 @@ public sealed class InProcessRunAllocationTests
     {
         // Arrange: uncontended calls run inline, on this thread, so this thread's allocation counter sees them.
         var options = new KernelOptions();
-        options.RateLimit.RequestsPerHour = int.MaxValue;
-        options.RateLimit.RequestsPerMinute = int.MaxValue;
-        options.RateLimit.BurstSize = int.MaxValue;
+        TestKernel.Unlimit(options);
         options.Cleanup.Interval = TimeSpan.Zero;
         await using IKernelClient client = KernelClient.CreateInProcess(options);
         string[] agents = ["planner", "worker", "reviewer"];

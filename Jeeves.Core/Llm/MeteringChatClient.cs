@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
@@ -91,7 +90,7 @@ public sealed class MeteringChatClient : DelegatingChatClient
         {
             // A model that answered at once (a mock, a cache): meter now and hand back the model's own task.
 #pragma warning disable RS0030 // The task has completed successfully: reading its result does not block.
-            Meter(context, sent, call.Result);
+            _ = Record(context, sent, call.Result);
 #pragma warning restore RS0030
             return call;
         }
@@ -112,15 +111,14 @@ public sealed class MeteringChatClient : DelegatingChatClient
             throw;
         }
 
-        await CompleteAsync(context, sent, response.Usage, response.Usage?.OutputTokenCount is null ? OutputChars(response.Messages) : 0, response.ModelId, cancellationToken);
+        (long inputTokens, long outputTokens) = Record(context, sent, response);
+        await ChargeAsync(context, inputTokens, outputTokens, cancellationToken);
         return response;
     }
 
-    private void Meter(LlmCallContext context, IList<ChatMessage> sent, ChatResponse response)
-    {
-        Task charged = CompleteAsync(context, sent, response.Usage, response.Usage?.OutputTokenCount is null ? OutputChars(response.Messages) : 0, response.ModelId, CancellationToken.None);
-        Debug.Assert(charged.IsCompletedSuccessfully, "Only a call that charges the kernel completes asynchronously.");
-    }
+    /// <summary>Meters a whole response; its output is counted only when the model reported no output tokens.</summary>
+    private (long InputTokens, long OutputTokens) Record(LlmCallContext context, IList<ChatMessage> sent, ChatResponse response) =>
+        Record(context, sent, response.Usage, response.Usage?.OutputTokenCount is null ? OutputChars(response.Messages) : 0, response.ModelId);
 
     private static long OutputChars(IList<ChatMessage> messages)
     {
@@ -213,7 +211,8 @@ public sealed class MeteringChatClient : DelegatingChatClient
             if (!failed)
             {
                 // A stream abandoned by its reader is still charged, with what it had received.
-                await CompleteAsync(context, sent, completed ? usage : null, outputChars, modelId, completed ? cancellationToken : CancellationToken.None);
+                (long inputTokens, long outputTokens) = Record(context, sent, completed ? usage : null, outputChars, modelId);
+                await ChargeAsync(context, inputTokens, outputTokens, completed ? cancellationToken : CancellationToken.None);
             }
         }
     }
@@ -231,7 +230,8 @@ public sealed class MeteringChatClient : DelegatingChatClient
         throw new LlmBudgetExceededException(violation, context.ProcessId, context.AgentName, limit, used);
     }
 
-    private async Task CompleteAsync(LlmCallContext context, IList<ChatMessage> sent, UsageDetails? usage, long outputChars, string? modelId, CancellationToken cancellationToken)
+    /// <summary>Adds a call's usage and estimated cost to its context (estimating tokens the model did not report) and logs it.</summary>
+    private (long InputTokens, long OutputTokens) Record(LlmCallContext context, IList<ChatMessage> sent, UsageDetails? usage, long outputChars, string? modelId)
     {
         long? reportedIn = usage?.InputTokenCount;
         long? reportedOut = usage?.OutputTokenCount;
@@ -243,6 +243,12 @@ public sealed class MeteringChatClient : DelegatingChatClient
         decimal cost = price.CalculateCost(inputTokens, outputTokens);
         context.AddUsage(inputTokens, outputTokens, cost, estimated, price.IsKnown);
         _logger.LlmCallMetered(context.AgentName, context.ProcessId, model, inputTokens, outputTokens, estimated, cost, price.IsKnown);
+        return (inputTokens, outputTokens);
+    }
+
+    /// <summary>Charges a metered call to the kernel process, when the context asks for it.</summary>
+    private async Task ChargeAsync(LlmCallContext context, long inputTokens, long outputTokens, CancellationToken cancellationToken)
+    {
         if (context.ChargeKernel)
         {
             _ = await _kernel.Kernel.RecordUsageAsync(

@@ -132,8 +132,7 @@ internal sealed partial class AgentExecutor
         }
 
         // Without a post-hook nothing could have changed the parsed reply since it was parsed.
-        JsonElement? outputElement = agent.After is null && ReferenceEquals(output, context.Output) ? replyElement : null;
-        return new AgentOutcome(true, output, null, metrics, meter.CostUsd, null, outputElement);
+        return new AgentOutcome(true, output, null, metrics, meter.CostUsd, null, agent.After is null ? replyElement : null);
     }
 
     /// <summary>Finds the <c>[...]</c> citations in a text, in order, each once.</summary>

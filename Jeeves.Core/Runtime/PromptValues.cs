@@ -56,7 +56,7 @@ internal readonly struct PromptValues : PromptTemplate.IValueSource
 
         bool found = false;
         JsonNode? value = null;
-        bool baseKey = BaseKeys.Contains(name);
+        bool baseKey = _context.RunOutputs.Count > 0 && BaseKeys.Contains(name);
         foreach (KeyValuePair<string, JsonObject> output in _context.RunOutputs)
         {
             if (string.Equals(output.Key, name, StringComparison.Ordinal))
